@@ -1,0 +1,1 @@
+"""ponder: an o1-style reasoning runtime for local models."""

@@ -1,0 +1,66 @@
+"""Options every command shares (model and sampling), and how they become a Runtime.
+
+Click checks types and ranges, so a bad value is one line naming the flag; everything
+deeper (a missing model file, an unknown effort) is a PonderError with its own message.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import click
+
+from ponder.config import EngineConfig, TurnOptions
+from ponder.runtime import Runtime
+from ponder.types import Effort
+
+EFFORTS = [e.value for e in Effort]
+
+
+def engine_options(command):
+    """--model, --ctx, --threads: what loads the engine."""
+    decorators = [
+        click.option("--model", "model", default=None, metavar="PATH|NAME",
+                     help="GGUF file or embedded model name (default: smollm2)."),
+        click.option("--ctx", "n_ctx", type=click.IntRange(min=64), default=None,
+                     help="Context window in tokens (default: the model's training context)."),
+        click.option("--threads", "n_threads", type=click.IntRange(min=1), default=None,
+                     help="CPU threads for llama.cpp."),
+        click.option("--verbose", is_flag=True, help="Show llama.cpp's own log."),
+    ]
+    return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
+
+
+def turn_options(command):
+    """--effort, budgets and sampling: what shapes each turn."""
+    decorators = [
+        click.option("--effort", type=click.Choice(EFFORTS, case_sensitive=False), default="low",
+                     show_default=True, help="Reasoning effort (sets the thinking budget)."),
+        click.option("--reasoning-budget", type=click.IntRange(min=0), default=None,
+                     help="Reasoning budget in tokens; overrides --effort."),
+        click.option("--max-completion-tokens", type=click.IntRange(min=1), default=None,
+                     help="Cap on reasoning + answer tokens."),
+        click.option("--truncation", type=click.Choice(["auto", "disabled"]), default="auto", show_default=True,
+                     help="When the conversation outgrows the window: drop oldest turns, or fail."),
+        click.option("--seed", type=int, default=None, help="Sampling seed."),
+        click.option("--temperature", type=click.FloatRange(0, 2), default=0.6, show_default=True),
+    ]
+    return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
+
+
+def load_runtime(model, n_ctx, n_threads, verbose) -> Runtime:
+    fields = {"model": model, "n_ctx": n_ctx, "verbose": verbose}
+    if n_threads is not None:
+        fields["n_threads"] = n_threads
+    return Runtime.load(EngineConfig(**fields))
+
+
+def make_turn_options(effort, reasoning_budget, max_completion_tokens, truncation, seed, temperature) -> TurnOptions:
+    return TurnOptions(
+        effort=effort,
+        reasoning_budget=reasoning_budget,
+        max_completion_tokens=max_completion_tokens,
+        truncation=truncation,
+        seed=seed,
+        temperature=temperature,
+    )

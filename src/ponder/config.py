@@ -1,0 +1,64 @@
+"""Frozen configuration, passed in, never global.
+
+EngineConfig is fixed when a model loads; TurnOptions travel with each turn. Validation
+lives here so every entry point (CLI, server, eval) rejects the same bad values the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from ponder.errors import InvalidOption
+from ponder.types import Effort, Truncation
+
+# Forced before the closing marker when the reasoning budget runs out, if it fits in the
+# budget, so the model hears that its thinking was cut short rather than finished.
+DEFAULT_HANDOFF = "\n\nI am out of thinking time, so I will answer now.\n"
+
+
+def default_threads() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    model: str | None = None  # a GGUF path or a short name; None is the embedded default
+    n_ctx: int | None = None  # None is the model's training context
+    n_threads: int = field(default_factory=default_threads)
+    n_batch: int = 512  # most tokens in one llama_decode; longer prompts go in chunks
+    n_seq_max: int = 4  # sequences the KV cache can hold at once
+    verbose: bool = False  # let llama.cpp write its log to stderr
+
+    def __post_init__(self) -> None:
+        if self.n_ctx is not None and self.n_ctx < 64:
+            raise InvalidOption("ctx", f"the context window must be at least 64 tokens, got {self.n_ctx}")
+        if self.n_threads < 1:
+            raise InvalidOption("threads", f"must be at least 1, got {self.n_threads}")
+        if self.n_batch < 1 or self.n_seq_max < 1:
+            raise InvalidOption("n_batch", "n_batch and n_seq_max must be at least 1")
+
+
+@dataclass(frozen=True)
+class TurnOptions:
+    effort: Effort = Effort.MEDIUM
+    reasoning_budget: int | None = None  # tokens; overrides effort when set
+    max_completion_tokens: int | None = None  # reasoning + answer; None: budget + 512
+    temperature: float = 0.6
+    top_p: float = 0.95
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    truncation: Truncation = Truncation.AUTO
+    keep_reasoning: bool = False
+    handoff: str = DEFAULT_HANDOFF
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "effort", Effort.parse(self.effort))
+        object.__setattr__(self, "truncation", Truncation.parse(self.truncation))
+        object.__setattr__(self, "stop", tuple(self.stop))
+        if not 0 <= self.temperature <= 2:
+            raise InvalidOption("temperature", f"must be between 0 and 2, got {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise InvalidOption("top_p", f"must be in (0, 1], got {self.top_p}")
+        if any(not s for s in self.stop):
+            raise InvalidOption("stop", "stop strings must not be empty")

@@ -1,0 +1,90 @@
+"""The Engine contract: what the reasoning loop may ask of a token generator.
+
+An engine owns one model and its KV cache, and runs generation in its own thread. A caller
+submits a prompt with a Controller; the engine samples a token, asks the controller what to
+append (the token, forced tokens instead, or nothing) and whether the sequence is done. The
+controller is called on the engine thread, so it must be quick and must not block; it hands
+results to the caller through its own thread-safe channel. An engine knows nothing about
+reasoning, templates or conversations.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    temperature: float = 0.6  # 0 means greedy
+    top_p: float = 0.95
+    top_k: int = 0  # 0 turns top-k off
+    seed: int | None = None  # None draws a fresh seed per request
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    path: str
+    n_ctx: int  # the window this engine enforces
+    n_ctx_train: int  # the window the model was trained with
+    chat_template: str | None
+    bos_text: str
+    eos_text: str
+    add_bos: bool  # the tokenizer expects BOS before a prompt
+
+
+@dataclass(frozen=True)
+class Step:
+    """A controller's answer to one sampled token."""
+
+    append: tuple[int, ...] = ()  # tokens to add to the sequence (the sampled one, or forced ones)
+    done: bool = False  # finish the sequence after appending
+    forbid_end: bool = False  # the next sample may not be an end-of-generation token
+
+
+class EndReason(str, enum.Enum):
+    DONE = "done"  # the controller said so
+    CONTEXT_FULL = "context_full"  # no KV cell left in the window
+    CANCELLED = "cancelled"
+    ERROR = "error"
+
+
+class Controller(Protocol):
+    forbid_end_first: bool  # the first sample after the prompt may not end generation
+
+    def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None: ...
+
+    def on_sampled(self, token: int) -> Step: ...
+
+    def on_end(self, reason: EndReason, error: str | None = None) -> None: ...
+
+
+class Handle(Protocol):
+    def cancel(self) -> None: ...
+
+
+class Engine(ABC):
+    info: ModelInfo
+
+    @abstractmethod
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]:
+        """Tokens of text; special=True parses control tokens such as <|im_start|>."""
+
+    @abstractmethod
+    def piece(self, token: int) -> bytes:
+        """The bytes a token stands for (may be part of a UTF-8 character)."""
+
+    @abstractmethod
+    def is_eog(self, token: int) -> bool:
+        """True for tokens that end generation (end of turn, end of text)."""
+
+    @abstractmethod
+    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> Handle:
+        """Start generating after prompt; returns at once."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Stop the engine thread and free the model."""

@@ -1,0 +1,104 @@
+"""A scripted engine for unit tests of the logic above the engine: no model, no threads.
+
+It "samples" the tokens of a script in order, like a model that always says the same thing.
+Like a real model, once the closing marker of a reasoning block has been forced into its
+sequence, it skips to the part of its script after its own closing marker. Its tokenizer
+splits text into tags, words, spaces and single characters; "</think>" becomes three tokens,
+as it does in SmolLM2's vocabulary. Never use it to claim anything about a real model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ponder.engine.base import Controller, EndReason, Engine, ModelInfo, SamplingParams
+
+_PIECES = re.compile(r"<\|[a-z_]+\|>|</|\w+|\s+|.", re.DOTALL)
+EOG_TEXT = "<|im_end|>"
+FILLER = "filler"  # what the fake says when it may not end but its script has
+
+
+class _Done:
+    def cancel(self) -> None:  # the script has already run to its end
+        pass
+
+
+class FakeEngine(Engine):
+    def __init__(self, script: str = "", n_ctx: int = 4096, chat_template: str | None = None, close: str = "</think>"):
+        self.script_text, self.close = script, close
+        self.info = ModelInfo("fake", "fake.gguf", n_ctx, n_ctx, chat_template, "", EOG_TEXT, False)
+        self._ids: dict[str, int] = {}
+        self._texts: list[str] = []
+        self.prompts: list[list[int]] = []  # every prompt submitted, for assertions
+        self._cached: list[int] = []
+
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]:
+        return [self._id(piece) for piece in _PIECES.findall(text)]
+
+    def piece(self, token: int) -> bytes:
+        return self._texts[token].encode()
+
+    def is_eog(self, token: int) -> bool:
+        return self._texts[token] == EOG_TEXT
+
+    def detokenize(self, tokens: list[int]) -> str:
+        return "".join(self._texts[t] for t in tokens)
+
+    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> _Done:
+        self.prompts.append(list(prompt))
+        controller.on_prefilled(len(prompt), self._common_prefix(prompt))
+        sequence = list(prompt)
+        script = self.tokenize(self.script_text) + [self._id(EOG_TEXT)]
+        cursor, forbid_end = 0, controller.forbid_end_first
+        while True:
+            if len(sequence) >= self.info.n_ctx:
+                return self._end(controller, sequence, EndReason.CONTEXT_FULL)
+            token, cursor = self._sample(script, cursor, forbid_end)
+            step = controller.on_sampled(token)
+            sequence += step.append
+            forbid_end = step.forbid_end
+            if step.done:
+                return self._end(controller, sequence, EndReason.DONE)
+            if step.append and step.append[0] != token:
+                cursor = self._after_forced(script, cursor, sequence)
+
+    def close(self) -> None:
+        pass
+
+    def _sample(self, script: list[int], cursor: int, forbid_end: bool) -> tuple[int, int]:
+        """The script's next token; with ends forbidden, its next other one (or a filler)."""
+        end = self._id(EOG_TEXT)
+        while forbid_end and cursor < len(script) and script[cursor] == end:
+            cursor += 1
+        if cursor < len(script):
+            return script[cursor], cursor + 1
+        return (self._id(FILLER) if forbid_end else end), cursor
+
+    def _end(self, controller: Controller, sequence: list[int], reason: EndReason) -> _Done:
+        self._cached = sequence
+        controller.on_end(reason)
+        return _Done()
+
+    def _after_forced(self, script: list[int], cursor: int, sequence: list[int]) -> int:
+        """Once the block is closed by force, go on from the script's own answer."""
+        if not self.detokenize(sequence).endswith(self.close):
+            return cursor
+        text = self.detokenize(script[cursor:])
+        if self.close not in text:
+            return cursor
+        skipped = len(self.tokenize(text[: text.index(self.close) + len(self.close)]))
+        return cursor + skipped
+
+    def _common_prefix(self, prompt: list[int]) -> int:
+        size = 0
+        for a, b in zip(prompt, self._cached):
+            if a != b:
+                break
+            size += 1
+        return size
+
+    def _id(self, piece: str) -> int:
+        if piece not in self._ids:
+            self._ids[piece] = len(self._texts)
+            self._texts.append(piece)
+        return self._ids[piece]

@@ -1,0 +1,106 @@
+"""LlamaEngine: llama.cpp in-process, one model and context, generating on its own thread.
+
+Callers submit and return at once; the engine thread owns every llama_decode and sampler
+call, so llama.cpp is never entered from two threads. Tokenizing only reads the vocabulary
+and is done on the caller's thread.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from pathlib import Path
+
+import llama_cpp as ll
+
+from ponder.config import EngineConfig
+from ponder.engine.base import Controller, EndReason, Engine, SamplingParams
+from ponder.engine.llama_model import load, token_text
+from ponder.engine.scheduler import Request, Scheduler
+
+_CLOSE = object()
+
+
+class RequestHandle:
+    def __init__(self, request: Request):
+        self._request = request
+
+    def cancel(self) -> None:
+        self._request.cancelled.set()
+
+
+class LlamaEngine(Engine):
+    def __init__(self, path: Path, config: EngineConfig):
+        self.loaded = load(path, config)
+        self.info = self.loaded.info
+        self._vocab = self.loaded.vocab
+        self._pieces: dict[int, bytes] = {}
+        self._scheduler = Scheduler(self.loaded, config.n_batch, config.n_seq_max, self._end_tokens())
+        self._inbox: queue.Queue = queue.Queue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._serve, name="ponder-engine", daemon=True)
+        self._thread.start()
+
+    # ---- vocabulary (any thread) ----
+
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]:
+        data = text.encode("utf-8")
+        size = len(data) + 16
+        while True:
+            buf = (ll.llama_token * size)()
+            count = ll.llama_tokenize(self._vocab, data, len(data), buf, size, False, special)
+            if count >= 0:
+                return list(buf[:count])
+            size = -count
+
+    def piece(self, token: int) -> bytes:
+        text = self._pieces.get(token)
+        if text is None:
+            text = self._pieces[token] = token_text(self._vocab, token)
+        return text
+
+    def is_eog(self, token: int) -> bool:
+        return bool(ll.llama_vocab_is_eog(self._vocab, token))
+
+    def _end_tokens(self) -> tuple[int, ...]:
+        count = ll.llama_vocab_n_tokens(self._vocab)
+        return tuple(t for t in range(count) if ll.llama_vocab_is_eog(self._vocab, t))
+
+    # ---- generation ----
+
+    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> RequestHandle:
+        if not prompt:
+            raise ValueError("an empty prompt has nothing to continue")
+        request = Request(list(prompt), sampling, controller)
+        if self._closed:
+            controller.on_end(EndReason.CANCELLED, "the engine is closed")
+        else:
+            self._inbox.put(request)
+        return RequestHandle(request)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._inbox.put(_CLOSE)
+        self._thread.join()
+        self.loaded.free()
+
+    def _serve(self) -> None:
+        while True:
+            if not self._take_inbox(block=not self._scheduler.busy):
+                break
+            self._scheduler.step()
+        self._scheduler.close()
+
+    def _take_inbox(self, block: bool) -> bool:
+        """Move new requests to the scheduler; False once close() was called."""
+        while True:
+            try:
+                item = self._inbox.get(block=block)
+            except queue.Empty:
+                return True
+            if item is _CLOSE:
+                return False
+            self._scheduler.submit(item)
+            block = False

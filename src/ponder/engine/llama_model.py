@@ -1,0 +1,128 @@
+"""Load a GGUF file into llama.cpp: model, context, vocabulary and metadata.
+
+This is the only module that knows how llama.cpp wants to be loaded on these machines:
+weight repacking ("extra buffer types") is turned off because ggml's AMX matmul crashes
+llama_decode on the Xeons ponder runs on, and the KV cache is unified so every sequence may
+use the whole window. It knows nothing about scheduling or reasoning.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+import llama_cpp as ll
+
+from ponder.config import EngineConfig
+from ponder.engine.base import ModelInfo
+from ponder.errors import ModelError
+
+GGUF_MAGIC = b"GGUF"
+
+
+@ll.llama_log_callback
+def _quiet(level, text, user_data):  # llama.cpp logs every tensor at load; keep stderr for ponder
+    pass
+
+
+@functools.cache
+def _init_backend(verbose: bool) -> None:
+    if not verbose:
+        ll.llama_log_set(_quiet, ctypes.c_void_p(0))
+    ll.llama_backend_init()
+
+
+def check_gguf(path: Path) -> None:
+    """Fail with a clear message before llama.cpp sees a file it cannot read."""
+    if not path.exists():
+        raise ModelError(f"model file not found: {path}")
+    if not path.is_file():
+        raise ModelError(f"model path is not a file: {path}")
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    except OSError as error:
+        raise ModelError(f"cannot read model file {path}: {error.strerror}") from None
+    if magic != GGUF_MAGIC:
+        raise ModelError(f"not a GGUF model file (wrong magic bytes): {path}")
+
+
+@dataclass
+class LoadedModel:
+    model: ll.llama_model_p
+    ctx: ll.llama_context_p
+    vocab: ll.llama_vocab_p
+    info: ModelInfo
+
+    def free(self) -> None:
+        ll.llama_free(self.ctx)
+        ll.llama_model_free(self.model)
+
+
+def load(path: Path, config: EngineConfig) -> LoadedModel:
+    check_gguf(path)
+    _init_backend(config.verbose)
+    params = ll.llama_model_default_params()
+    params.use_extra_bufts = False  # the AMX crash remedy; also skips weight repacking
+    model = ll.llama_model_load_from_file(str(path).encode(), params)
+    if not model:
+        raise ModelError(f"llama.cpp could not load the model (corrupt or unsupported GGUF): {path}")
+    n_ctx_train = ll.llama_model_n_ctx_train(model)
+    n_ctx = config.n_ctx or n_ctx_train
+    ctx = ll.llama_init_from_model(model, _context_params(config, n_ctx))
+    if not ctx:
+        ll.llama_model_free(model)
+        raise ModelError(f"llama.cpp could not create a context of {n_ctx} tokens for {path}")
+    vocab = ll.llama_model_get_vocab(model)
+    # llama.cpp pads the cache (320 becomes 512); ponder enforces the window that was asked for.
+    info = _model_info(model, vocab, path, min(n_ctx, ll.llama_n_ctx(ctx)), n_ctx_train)
+    return LoadedModel(model, ctx, vocab, info)
+
+
+def _context_params(config: EngineConfig, n_ctx: int) -> ll.llama_context_params:
+    params = ll.llama_context_default_params()
+    params.n_ctx = n_ctx
+    params.n_batch = params.n_ubatch = config.n_batch
+    params.n_seq_max = config.n_seq_max
+    params.n_threads = params.n_threads_batch = config.n_threads
+    params.kv_unified = True  # one pool of cells: any sequence may fill the window
+    params.no_perf = True
+    return params
+
+
+def meta(model: ll.llama_model_p, key: str) -> str | None:
+    size = 1 << 16
+    while True:
+        buf = ctypes.create_string_buffer(size)
+        written = ll.llama_model_meta_val_str(model, key.encode(), buf, size)
+        if written < 0:
+            return None
+        if written < size:
+            return buf.value.decode("utf-8", errors="replace")
+        size = written + 1
+
+
+def token_text(vocab: ll.llama_vocab_p, token: int) -> bytes:
+    size = 64
+    while True:
+        buf = ctypes.create_string_buffer(size)
+        written = ll.llama_token_to_piece(vocab, token, buf, size, 0, True)
+        if written >= 0:
+            return buf.raw[:written]
+        size = -written
+
+
+def _model_info(model, vocab, path: Path, n_ctx: int, n_ctx_train: int) -> ModelInfo:
+    bos, eos = ll.llama_vocab_bos(vocab), ll.llama_vocab_eos(vocab)
+    return ModelInfo(
+        name=meta(model, "general.name") or path.stem,
+        path=str(path),
+        n_ctx=n_ctx,
+        n_ctx_train=n_ctx_train,
+        chat_template=meta(model, "tokenizer.chat_template"),
+        bos_text=token_text(vocab, bos).decode(errors="replace") if bos >= 0 else "",
+        eos_text=token_text(vocab, eos).decode(errors="replace") if eos >= 0 else "",
+        add_bos=bool(ll.llama_vocab_get_add_bos(vocab)) and bos >= 0,
+    )

@@ -1,0 +1,177 @@
+"""One engine step: every live sequence advances in a single llama_decode.
+
+Running sequences contribute their one pending token first, then prompts fill what is left of
+the batch in chunks, so a long prompt never stalls the streams already running. After the
+decode, each sequence whose last pending token was evaluated gets a sample from its own
+sampler chain, and its controller says what to append next. Runs on the engine thread only.
+It knows nothing about reasoning: controllers decide everything about content.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from dataclasses import dataclass, field
+
+import llama_cpp as ll
+
+from ponder.engine.base import Controller, EndReason, SamplingParams
+from ponder.engine.kvcache import Slot, SlotTable
+from ponder.engine.llama_model import LoadedModel
+from ponder.engine.sampler import Sampler
+
+
+@dataclass
+class Request:
+    prompt: list[int]
+    sampling: SamplingParams
+    controller: Controller
+    cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class Sequence:
+    request: Request
+    slot: Slot
+    sampler: Sampler
+    pending: list[int]  # tokens to evaluate next: rest of the prompt, or appended tokens
+    forbid_end: bool = False  # the controller's wish for the next sample
+
+
+class Scheduler:
+    def __init__(self, loaded: LoadedModel, n_batch: int, n_slots: int, end_tokens: tuple[int, ...]):
+        self.loaded, self.n_batch, self.end_tokens = loaded, n_batch, end_tokens
+        self.n_vocab = ll.llama_vocab_n_tokens(loaded.vocab)
+        self.n_ctx = loaded.info.n_ctx
+        self.memory = ll.llama_get_memory(loaded.ctx)
+        self.batch = ll.llama_batch_init(n_batch, 0, 1)
+        self.slots = SlotTable(n_slots)
+        self.waiting: collections.deque[Request] = collections.deque()
+        self.live: list[Sequence] = []
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.live or self.waiting)
+
+    def submit(self, request: Request) -> None:
+        self.waiting.append(request)
+
+    def step(self) -> None:
+        self._admit()
+        self._end_cancelled()
+        plan = self._plan()
+        if plan:
+            self._run(plan)
+
+    def close(self) -> None:
+        for seq in list(self.live):
+            self._end(seq, EndReason.CANCELLED)
+        for request in self.waiting:
+            request.controller.on_end(EndReason.CANCELLED)
+        self.waiting.clear()
+        ll.llama_batch_free(self.batch)
+
+    # ---- admission and ending ----
+
+    def _admit(self) -> None:
+        while self.waiting:
+            request = self.waiting[0]
+            if request.cancelled.is_set():
+                self.waiting.popleft()
+                request.controller.on_end(EndReason.CANCELLED)
+                continue
+            claimed = self.slots.claim(request.prompt)
+            if claimed is None:
+                return  # every slot is busy: wait for one to finish
+            self.waiting.popleft()
+            self._start(request, *claimed)
+
+    def _start(self, request: Request, slot: Slot, keep: int) -> None:
+        ll.llama_memory_seq_rm(self.memory, slot.seq_id, keep, -1)
+        del slot.tokens[keep:]
+        sampler = Sampler(request.sampling, self.n_vocab, self.end_tokens)
+        seq = Sequence(request, slot, sampler, request.prompt[keep:], request.controller.forbid_end_first)
+        self.live.append(seq)
+        request.controller.on_prefilled(len(request.prompt), keep)
+
+    def _end_cancelled(self) -> None:
+        for seq in [s for s in self.live if s.request.cancelled.is_set()]:
+            self._end(seq, EndReason.CANCELLED)
+
+    def _end(self, seq: Sequence, reason: EndReason, error: str | None = None) -> None:
+        self.live.remove(seq)
+        seq.sampler.free()
+        seq.slot.busy = False
+        seq.slot.touch()
+        try:
+            seq.request.controller.on_end(reason, error)
+        except Exception:  # a broken controller must not take the engine down
+            pass
+
+    # ---- one decode ----
+
+    def _plan(self) -> list[tuple[Sequence, list[int]]]:
+        """(sequence, tokens to evaluate now) for this step, within n_batch and the window."""
+        room, plan = self.n_batch, []
+        for seq in sorted(self.live, key=lambda s: len(s.pending)):  # decodes first
+            if len(seq.slot.tokens) + len(seq.pending) > self.n_ctx:
+                self._end(seq, EndReason.CONTEXT_FULL)
+                continue
+            chunk = seq.pending[:room]
+            if chunk:
+                plan.append((seq, chunk))
+                room -= len(chunk)
+        self._make_room(sum(len(chunk) for _, chunk in plan))
+        return plan
+
+    def _make_room(self, needed: int) -> None:
+        """Evict idle cached prefixes, least recently used first, until the batch fits."""
+        while self.slots.cached_cells() + needed > self.n_ctx:
+            victim = self.slots.evictable()
+            if victim is None:
+                return
+            ll.llama_memory_seq_rm(self.memory, victim.seq_id, -1, -1)
+            victim.tokens.clear()
+
+    def _run(self, plan: list[tuple[Sequence, list[int]]]) -> None:
+        outputs = self._fill(plan)
+        status = ll.llama_decode(self.loaded.ctx, self.batch)
+        if status != 0:
+            reason = EndReason.CONTEXT_FULL if status == 1 else EndReason.ERROR
+            for seq, _ in plan:
+                self._end(seq, reason, f"llama_decode returned {status}")
+            return
+        for seq, chunk in plan:
+            seq.slot.tokens += chunk
+            del seq.pending[: len(chunk)]
+        for seq, index in outputs:
+            self._sample(seq, index)
+
+    def _fill(self, plan: list[tuple[Sequence, list[int]]]) -> list[tuple[Sequence, int]]:
+        batch, outputs, i = self.batch, [], 0
+        for seq, chunk in plan:
+            start = len(seq.slot.tokens)
+            for offset, token in enumerate(chunk):
+                batch.token[i], batch.pos[i] = token, start + offset
+                batch.n_seq_id[i], batch.seq_id[i][0] = 1, seq.slot.seq_id
+                last = offset == len(chunk) - 1 and len(chunk) == len(seq.pending)
+                batch.logits[i] = last
+                if last:
+                    outputs.append((seq, i))
+                i += 1
+        batch.n_tokens = i
+        return outputs
+
+    def _sample(self, seq: Sequence, index: int) -> None:
+        token = seq.sampler.sample(self.loaded.ctx, index, seq.forbid_end)
+        try:
+            step = seq.request.controller.on_sampled(token)
+        except Exception as error:  # report a controller bug to its caller, keep serving
+            self._end(seq, EndReason.ERROR, f"{type(error).__name__}: {error}")
+            return
+        if step.done:
+            self._end(seq, EndReason.DONE)
+        elif not step.append:
+            self._end(seq, EndReason.ERROR, "controller appended nothing and did not finish")
+        else:
+            seq.pending, seq.forbid_end = list(step.append), step.forbid_end

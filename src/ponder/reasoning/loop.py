@@ -1,0 +1,192 @@
+"""The two-phase state machine of one assistant turn: reasoning -> answer -> done.
+
+TurnLoop is the Controller the engine calls for every sampled token. It decides what the
+sequence gets (the sampled token, or forced tokens instead), splits the text into reasoning
+and answer at the closing marker (even when the marker is split across tokens), enforces the
+reasoning budget and max_completion_tokens, and counts tokens per phase. It emits
+ReasoningDelta / ContentDelta events and a final `Ended` through the `emit` callback.
+
+It runs on the engine thread and knows nothing about templates, history or the window.
+"""
+
+from __future__ import annotations
+
+import codecs
+import enum
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ponder.config import DEFAULT_HANDOFF
+from ponder.engine.base import EndReason, Step
+from ponder.reasoning.budget import Budget
+from ponder.reasoning.formats import ReasoningFormat
+from ponder.reasoning.scanner import MarkerScanner
+from ponder.types import ContentDelta, FinishReason, ReasoningDelta
+
+
+
+class Phase(enum.Enum):
+    REASONING = "reasoning"
+    ANSWER = "answer"
+    DONE = "done"
+
+
+class TokenCodec(Protocol):
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]: ...
+
+    def piece(self, token: int) -> bytes: ...
+
+    def is_eog(self, token: int) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Ended:
+    """Sent once, last: how the sequence ended and the loop's final state."""
+
+    reason: EndReason
+    error: str | None = None
+
+
+class TurnLoop:
+    def __init__(
+        self,
+        fmt: ReasoningFormat,
+        budget: Budget,
+        codec: TokenCodec,
+        emit: Callable[[object], None],
+        stop: Sequence[str] = (),
+        handoff: str = DEFAULT_HANDOFF,
+    ):
+        self.fmt, self.budget, self.codec, self._emit = fmt, budget, codec, emit
+        self.phase = Phase.REASONING if budget.thinks else Phase.ANSWER
+        self.close_tokens = tuple(codec.tokenize(fmt.close, special=False))
+        self.handoff_tokens = tuple(codec.tokenize(handoff, special=False)) + self.close_tokens
+        self.reasoning_tokens = self.answer_tokens = 0
+        self.prompt_tokens = self.cached_tokens = 0
+        self.finish_reason = FinishReason.STOP
+        self.budget_forced = False
+        self.reasoning_parts: list[str] = []
+        self.content_parts: list[str] = []
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._close_scanner = MarkerScanner([fmt.close])
+        self._stop_scanner = MarkerScanner(stop) if stop else None
+        self._answer_started = False
+        self.forbid_end_first = not budget.thinks  # no reasoning: the very first token answers
+
+    # ---- Controller protocol (engine thread) ----
+
+    def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
+        self.prompt_tokens, self.cached_tokens = prompt_tokens, cached_tokens
+
+    def on_sampled(self, token: int) -> Step:
+        if self.phase is Phase.REASONING:
+            return self._reasoning_step(token)
+        if self.codec.is_eog(token):
+            return self._finish(FinishReason.STOP)
+        return self._append((token,))
+
+    def on_end(self, reason: EndReason, error: str | None = None) -> None:
+        if reason is EndReason.CONTEXT_FULL:
+            self.finish_reason = FinishReason.LENGTH
+        if self.phase is not Phase.DONE:
+            self._flush()
+            self.phase = Phase.DONE
+        self._emit(Ended(reason, error))
+
+    # ---- results ----
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self.reasoning_parts).strip()
+
+    @property
+    def content(self) -> str:
+        return "".join(self.content_parts).rstrip()
+
+    # ---- the two phases ----
+
+    def _reasoning_step(self, token: int) -> Step:
+        if self.codec.is_eog(token):
+            # The model ended its turn inside the block: close it so the answer still comes.
+            return self._append(self.close_tokens, forced=True)
+        if self.reasoning_tokens + 1 + len(self.handoff_tokens) > self.budget.reasoning:
+            return self._force_close()
+        return self._append((token,))
+
+    def _force_close(self) -> Step:
+        self.budget_forced = True
+        fits = self.reasoning_tokens + len(self.handoff_tokens) <= self.budget.reasoning
+        return self._append(self.handoff_tokens if fits else self.close_tokens, forced=True)
+
+    def _append(self, tokens: tuple[int, ...], forced: bool = False) -> Step:
+        room = self.budget.completion - self.reasoning_tokens - self.answer_tokens
+        if len(tokens) > room:
+            # A forced marker cut in half helps nobody: stop here, as the cap says.
+            return self._finish(FinishReason.LENGTH)
+        for token in tokens:
+            self._consume(token, forced)
+        if self.phase is Phase.DONE:
+            return Step(tokens, done=True)
+        if self.reasoning_tokens + self.answer_tokens >= self.budget.completion:
+            self._finish(FinishReason.LENGTH)
+            return Step(tokens, done=True)
+        # Every turn answers: until the answer has visible text, the model may not end it.
+        return Step(tokens, forbid_end=self.phase is Phase.ANSWER and not self._answer_started)
+
+    def _consume(self, token: int, forced: bool) -> None:
+        if self.phase is Phase.REASONING or forced:
+            self.reasoning_tokens += 1
+        else:
+            self.answer_tokens += 1
+        text = self._decoder.decode(self.codec.piece(token))
+        if self.phase is Phase.REASONING:
+            self._reason(text)
+        elif self.phase is Phase.ANSWER:
+            self._answer(text)
+
+    def _reason(self, text: str) -> None:
+        before, marker, after = self._close_scanner.feed(text)
+        self._say_reasoning(before)
+        if marker is not None:
+            self.phase = Phase.ANSWER
+            self._answer(after)
+
+    def _answer(self, text: str) -> None:
+        if self._stop_scanner is not None:
+            text, marker, _ = self._stop_scanner.feed(text)
+            self._say_content(text)
+            if marker is not None:
+                self.phase = Phase.DONE  # the stop string and all after it are dropped
+            return
+        self._say_content(text)
+
+    def _say_reasoning(self, text: str) -> None:
+        if not self.reasoning_parts:
+            text = text.lstrip()
+        if text:
+            self.reasoning_parts.append(text)
+            self._emit(ReasoningDelta(text))
+
+    def _say_content(self, text: str) -> None:
+        if not self._answer_started:
+            text = text.lstrip()  # the newlines after the closing marker are not the answer
+        if text:
+            self._answer_started = True
+            self.content_parts.append(text)
+            self._emit(ContentDelta(text))
+
+    def _finish(self, reason: FinishReason) -> Step:
+        self.finish_reason = reason
+        self._flush()
+        self.phase = Phase.DONE
+        return Step((), done=True)
+
+    def _flush(self) -> None:
+        """Release text held back as a possible marker start; the turn is over."""
+        tail = self._decoder.decode(b"", final=True)
+        if self.phase is Phase.REASONING:
+            self._say_reasoning(self._close_scanner.flush() + tail)
+        elif self.phase is Phase.ANSWER:
+            held = self._stop_scanner.flush() if self._stop_scanner else ""
+            self._say_content(held + tail)

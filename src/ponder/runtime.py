@@ -1,0 +1,97 @@
+"""Runtime: the one object that the CLI, the server, eval and benchmarks call.
+
+respond() takes a conversation and turn options and returns a streaming Turn. On the way it
+drops old reasoning (context/history), fits the window with room for reasoning and answer
+(context/window), renders with the model's template and opens the reasoning block
+(reasoning/prompt), and hands the engine a TurnLoop that runs think -> answer.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Sequence
+
+from ponder.config import EngineConfig, TurnOptions
+from ponder.context import history, window
+from ponder.engine.base import Engine, SamplingParams
+from ponder.errors import InvalidOption
+from ponder.models.registry import resolve_model
+from ponder.models.template import ChatTemplate
+from ponder.reasoning.budget import settle_budget
+from ponder.reasoning.formats import ReasoningFormat, detect_format
+from ponder.reasoning.loop import TurnLoop
+from ponder.reasoning.prompt import render_prompt
+from ponder.turn import Turn
+from ponder.types import Message, Role
+
+
+class Runtime:
+    def __init__(self, engine: Engine, template: ChatTemplate | None = None, fmt: ReasoningFormat | None = None):
+        info = engine.info
+        self.engine = engine
+        self.template = template or ChatTemplate(info.chat_template, info.bos_text, info.eos_text)
+        self.format = fmt or detect_format(info.chat_template)
+
+    @classmethod
+    def load(cls, config: EngineConfig | None = None) -> Runtime:
+        from ponder.engine.llama import LlamaEngine  # llama.cpp loads only when a model does
+
+        config = config or EngineConfig()
+        return cls(LlamaEngine(resolve_model(config.model), config))
+
+    @property
+    def n_ctx(self) -> int:
+        return self.engine.info.n_ctx
+
+    def render(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> str:
+        """The prompt text of the next turn: history without old reasoning, block opened."""
+        dicts = history.for_template(messages, self.format, keep_reasoning)
+        return render_prompt(self.template, self.format, dicts, think)
+
+    def prompt_tokens(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> list[int]:
+        text = self.render(messages, think, keep_reasoning)
+        tokens = self.engine.tokenize(text, special=True)
+        info = self.engine.info
+        if info.add_bos and not text.startswith(info.bos_text):
+            tokens = self.engine.tokenize(info.bos_text, special=True) + tokens
+        return tokens
+
+    def respond(self, messages: Sequence[Message], options: TurnOptions | None = None) -> Turn:
+        options = options or TurnOptions()
+        check_messages(messages)
+        budget = settle_budget(
+            options.effort, options.reasoning_budget, options.max_completion_tokens, self.n_ctx
+        )
+
+        def count(candidate: Sequence[Message]) -> int:
+            return len(self.prompt_tokens(candidate, budget.thinks, options.keep_reasoning))
+
+        kept, dropped = window.fit(messages, count, self.n_ctx, budget.completion, options.truncation)
+        prompt = self.prompt_tokens(kept, budget.thinks, options.keep_reasoning)
+        events: queue.SimpleQueue = queue.SimpleQueue()
+        loop = TurnLoop(self.format, budget, self.engine, events.put, options.stop, options.handoff)
+        handle = self.engine.submit(prompt, sampling_of(options), loop)
+        return Turn(events, loop, handle, dropped, self.n_ctx)
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> Runtime:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def sampling_of(options: TurnOptions) -> SamplingParams:
+    return SamplingParams(temperature=options.temperature, top_p=options.top_p, seed=options.seed)
+
+
+def check_messages(messages: Sequence[Message]) -> None:
+    if not messages:
+        raise InvalidOption("messages", "the conversation is empty")
+    last = messages[-1]
+    if last.role is not Role.USER:
+        raise InvalidOption("messages", f"the last message must come from the user, not the {last.role.value}")
+    if not last.content.strip():
+        raise InvalidOption("messages", "the newest user message is empty")

@@ -1,0 +1,62 @@
+"""Turn: the stream of one assistant turn, as the caller's thread sees it.
+
+The engine thread pushes events into a queue; iterating a Turn yields ReasoningDelta and
+ContentDelta events as tokens are sampled, then one TurnResult. Leaving the iteration early
+cancels the generation, so an abandoned turn never keeps the engine busy.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+
+from ponder.engine.base import EndReason, Handle
+from ponder.errors import EngineFailure
+from ponder.reasoning.loop import Ended, TurnLoop
+from ponder.types import Event, Message, Role, TurnResult, Usage
+
+
+class Turn:
+    def __init__(self, events: queue.SimpleQueue, loop: TurnLoop, handle: Handle, dropped_turns: int, n_ctx: int):
+        self._events, self._loop, self._handle = events, loop, handle
+        self.dropped_turns, self.n_ctx = dropped_turns, n_ctx
+        self.result: TurnResult | None = None
+
+    def __iter__(self) -> Iterator[Event]:
+        try:
+            while self.result is None:
+                event = self._events.get()
+                if isinstance(event, Ended):
+                    self.result = self._finish(event)
+                    yield self.result
+                else:
+                    yield event
+        finally:
+            if self.result is None:
+                self._handle.cancel()
+
+    def collect(self) -> TurnResult:
+        """Run the turn to its end and return its result (for non-streaming callers)."""
+        for _ in self:
+            pass
+        assert self.result is not None
+        return self.result
+
+    def cancel(self) -> None:
+        self._handle.cancel()
+
+    def _finish(self, ended: Ended) -> TurnResult:
+        loop = self._loop
+        if ended.reason is EndReason.ERROR:
+            raise EngineFailure(f"generation failed: {ended.error}")
+        if ended.reason is EndReason.CANCELLED:
+            raise EngineFailure(f"generation was cancelled: {ended.error or 'by request'}")
+        reasoning = loop.reasoning if loop.budget.thinks else None
+        return TurnResult(
+            message=Message(Role.ASSISTANT, loop.content, reasoning),
+            finish_reason=loop.finish_reason,
+            usage=Usage(loop.prompt_tokens, loop.cached_tokens, loop.reasoning_tokens, loop.answer_tokens),
+            dropped_turns=self.dropped_turns,
+            budget_forced=loop.budget_forced,
+            context_window=self.n_ctx,
+        )

@@ -1,0 +1,142 @@
+"""The data that crosses every layer: messages, usage, finish reasons, stream events.
+
+Reasoning is data, not tags spliced into text: an assistant Message keeps its reasoning in
+its own field, and only the template layer decides whether (and how) a model ever sees it.
+This module knows nothing about engines, templates or HTTP.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from ponder.errors import InvalidOption
+
+
+class Role(str, enum.Enum):
+    SYSTEM = "system"
+    DEVELOPER = "developer"
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class Effort(str, enum.Enum):
+    NONE = "none"
+    MINIMAL = "minimal"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    XHIGH = "xhigh"
+
+    @classmethod
+    def parse(cls, value: str | Effort) -> Effort:
+        try:
+            return cls(value.lower() if isinstance(value, str) else value)
+        except ValueError:
+            names = ", ".join(e.value for e in cls)
+            raise InvalidOption("reasoning_effort", f"unknown effort {value!r}; use one of {names}") from None
+
+
+class Truncation(str, enum.Enum):
+    AUTO = "auto"
+    DISABLED = "disabled"
+
+    @classmethod
+    def parse(cls, value: str | Truncation) -> Truncation:
+        try:
+            return cls(value)
+        except ValueError:
+            raise InvalidOption("truncation", f"unknown mode {value!r}; use auto or disabled") from None
+
+
+class FinishReason(str, enum.Enum):
+    STOP = "stop"  # the model ended its answer, or a stop string matched
+    LENGTH = "length"  # max_completion_tokens or the context window ran out
+
+
+@dataclass(frozen=True)
+class Message:
+    role: Role
+    content: str
+    reasoning: str | None = None  # only ever set on assistant messages
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role(self.role))
+        if self.reasoning is not None and self.role is not Role.ASSISTANT:
+            raise ValueError(f"only assistant messages carry reasoning, not {self.role.value}")
+
+    def to_dict(self) -> dict:
+        out = {"role": self.role.value, "content": self.content}
+        if self.reasoning is not None:
+            out["reasoning"] = self.reasoning
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Message:
+        return cls(Role(data["role"]), data.get("content") or "", data.get("reasoning"))
+
+
+@dataclass
+class Usage:
+    """Token accounting of one turn; completion = reasoning + answer, always."""
+
+    prompt_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens whose KV was reused, not evaluated again
+    reasoning_tokens: int = 0  # tokens inside the reasoning block, forced ones included
+    answer_tokens: int = 0  # visible tokens
+
+    @property
+    def completion_tokens(self) -> int:
+        return self.reasoning_tokens + self.answer_tokens
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def to_dict(self) -> dict:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "cached_tokens": self.cached_tokens,
+            "completion_tokens": self.completion_tokens,
+            "reasoning_tokens": self.reasoning_tokens,
+            "answer_tokens": self.answer_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+# ---- stream events: one stream per turn; non-streaming callers just collect it ----
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ContentDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """The last event of every turn."""
+
+    message: Message
+    finish_reason: FinishReason
+    usage: Usage
+    dropped_turns: int = 0  # oldest turns truncated to fit the context window
+    budget_forced: bool = False  # the reasoning budget ran out and ponder closed the block
+    context_window: int = 0
+
+    def to_dict(self) -> dict:
+        return {
+            "message": self.message.to_dict(),
+            "finish_reason": self.finish_reason.value,
+            "usage": self.usage.to_dict(),
+            "dropped_turns": self.dropped_turns,
+            "budget_forced": self.budget_forced,
+            "context_window": self.context_window,
+        }
+
+
+Event = ReasoningDelta | ContentDelta | TurnResult

@@ -1,0 +1,45 @@
+"""What carries over between turns: inputs and answers, never old reasoning."""
+
+from ponder.context.history import for_template
+from ponder.reasoning.formats import THINK_TAGS
+from ponder.types import Message, Role
+
+CONVERSATION = [
+    Message(Role.DEVELOPER, "Be brief."),
+    Message(Role.USER, "q1"),
+    Message(Role.ASSISTANT, "a1", reasoning="r1"),
+    Message(Role.USER, "q2"),
+]
+
+
+def test_old_reasoning_is_dropped():
+    dicts = for_template(CONVERSATION, THINK_TAGS)
+    assert dicts == [
+        {"role": "system", "content": "Be brief."},
+        {"role": "user", "content": "q1"},
+        {"role": "assistant", "content": "a1"},
+        {"role": "user", "content": "q2"},
+    ]
+
+
+def test_keep_reasoning_splices_it_for_non_native_models():
+    dicts = for_template(CONVERSATION, THINK_TAGS, keep_reasoning=True)
+    assert dicts[2]["content"] == "<think>\nr1\n</think>\n\na1"
+
+
+def test_keep_reasoning_passes_it_as_data_to_native_templates():
+    dicts = for_template(CONVERSATION, THINK_TAGS.as_native(), keep_reasoning=True)
+    assert dicts[2] == {"role": "assistant", "content": "a1", "reasoning_content": "r1"}
+
+
+def test_reasoning_of_the_running_turn_is_kept():
+    # An assistant message after the last user message belongs to the turn in progress.
+    running = CONVERSATION + [Message(Role.ASSISTANT, "partial", reasoning="r2")]
+    dicts = for_template(running, THINK_TAGS)
+    assert dicts[2]["content"] == "a1"
+    assert "r2" in dicts[4]["content"]
+
+
+def test_leading_system_and_developer_messages_merge():
+    messages = [Message(Role.SYSTEM, "A."), Message(Role.DEVELOPER, "B."), Message(Role.USER, "q")]
+    assert for_template(messages, THINK_TAGS)[0] == {"role": "system", "content": "A.\n\nB."}

@@ -1,0 +1,121 @@
+"""The two-phase loop on a scripted engine: phases, budgets, limits and token accounting."""
+
+import pytest
+
+from ponder.config import TurnOptions
+from ponder.types import ContentDelta, FinishReason, Message, ReasoningDelta, Role, TurnResult
+
+ASK = [Message(Role.USER, "What is 2+2?")]
+SCRIPT = "two plus two is four</think>\n\nThe answer is 4."
+
+
+def run(runtime, **options):
+    events = list(runtime.respond(ASK, TurnOptions(**options)))
+    result = events[-1]
+    assert isinstance(result, TurnResult)
+    return events, result
+
+
+def test_reasoning_then_answer(scripted):
+    events, result = run(scripted(SCRIPT), reasoning_budget=100)
+    assert result.message.reasoning == "two plus two is four"
+    assert result.message.content == "The answer is 4."
+    assert result.finish_reason is FinishReason.STOP
+    assert not result.budget_forced
+
+
+def test_streamed_deltas_equal_the_final_message(scripted):
+    events, result = run(scripted(SCRIPT), reasoning_budget=100)
+    reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
+    content = "".join(e.text for e in events if isinstance(e, ContentDelta))
+    assert reasoning.strip() == result.message.reasoning
+    assert content.strip() == result.message.content
+    assert "think>" not in content and "</" not in content
+
+
+def test_usage_counts_each_phase(scripted):
+    runtime = scripted(SCRIPT)
+    _, result = run(runtime, reasoning_budget=100)
+    engine = runtime.engine
+    reasoning_part = "two plus two is four</think>"
+    answer_part = "\n\nThe answer is 4."
+    assert result.usage.reasoning_tokens == len(engine.tokenize(reasoning_part))
+    assert result.usage.answer_tokens == len(engine.tokenize(answer_part))
+    assert result.usage.completion_tokens == result.usage.reasoning_tokens + result.usage.answer_tokens
+    assert result.usage.prompt_tokens == len(engine.prompts[-1])
+
+
+def test_effort_none_skips_reasoning(scripted):
+    runtime = scripted("Four.")
+    _, result = run(runtime, effort="none")
+    assert result.usage.reasoning_tokens == 0
+    assert result.message.reasoning is None
+    assert result.message.content == "Four."
+    prompt = runtime.engine.detokenize(runtime.engine.prompts[-1])
+    assert "<think>" not in prompt
+
+
+def test_budget_forces_the_close_and_still_answers(scripted):
+    long_thought = " ".join(["hmm"] * 200) + "</think>The answer is 4."
+    runtime = scripted(long_thought)
+    events, result = run(runtime, reasoning_budget=40)
+    assert result.budget_forced
+    assert result.usage.reasoning_tokens <= 40
+    assert result.message.content == "The answer is 4."
+    assert "out of thinking time" in result.message.reasoning
+
+
+def test_tiny_budget_forces_only_the_marker(scripted):
+    _, result = run(scripted(" ".join(["hmm"] * 50) + "</think>4"), reasoning_budget=5)
+    assert result.budget_forced
+    assert result.usage.reasoning_tokens <= 5
+    assert "out of thinking time" not in result.message.reasoning
+    assert result.message.content == "4"
+
+
+def test_max_completion_below_budget_ends_with_length_and_no_content(scripted):
+    _, result = run(scripted(" ".join(["hmm"] * 100) + "</think>4"), reasoning_budget=256, max_completion_tokens=30)
+    assert result.finish_reason is FinishReason.LENGTH
+    assert result.message.content == ""
+    assert result.usage.completion_tokens == 30
+    assert result.usage.answer_tokens == 0
+
+
+def test_max_completion_during_answer_keeps_partial_content(scripted):
+    _, result = run(scripted("ok</think>" + " ".join(["word"] * 50)), reasoning_budget=20, max_completion_tokens=12)
+    assert result.finish_reason is FinishReason.LENGTH
+    assert result.message.content.startswith("word")
+    assert result.usage.completion_tokens == 12
+
+
+def test_end_of_turn_inside_reasoning_closes_the_block(scripted):
+    _, result = run(scripted("I think it is four<|im_end|>Four."), reasoning_budget=100)
+    assert result.message.reasoning == "I think it is four"
+    assert result.message.content == "Four."
+
+
+def test_stop_string_ends_the_answer(scripted):
+    _, result = run(scripted("ok</think>one two STOP three"), reasoning_budget=50, stop=("STOP",))
+    assert result.message.content == "one two"
+    assert result.finish_reason is FinishReason.STOP
+
+
+def test_stop_strings_do_not_apply_to_reasoning(scripted):
+    _, result = run(scripted("STOP is a word</think>fine"), reasoning_budget=50, stop=("STOP",))
+    assert result.message.reasoning == "STOP is a word"
+    assert result.message.content == "fine"
+
+
+def test_leaving_the_stream_early_is_harmless(scripted):
+    runtime = scripted(SCRIPT)
+    turn = runtime.respond(ASK, TurnOptions(reasoning_budget=100))
+    first = next(iter(turn))
+    assert isinstance(first, ReasoningDelta)
+
+
+@pytest.mark.parametrize("field, value", [("temperature", -1), ("temperature", 3), ("top_p", 0), ("stop", ("",)), ("effort", "max"), ("truncation", "sometimes")])
+def test_bad_turn_options_are_rejected(field, value):
+    from ponder.errors import InvalidOption
+
+    with pytest.raises(InvalidOption):
+        TurnOptions(**{field: value})
