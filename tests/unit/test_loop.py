@@ -119,3 +119,14 @@ def test_bad_turn_options_are_rejected(field, value):
 
     with pytest.raises(InvalidOption):
         TurnOptions(**{field: value})
+
+
+def test_a_model_that_ends_right_after_reasoning_still_answers(scripted):
+    # The end-of-turn right after </think> is banned until the answer has visible text.
+    _, result = run(scripted("done</think>\n<|im_end|>Four.<|im_end|>"), reasoning_budget=50)
+    assert result.message.content == "Four."
+
+
+def test_effort_none_may_not_end_before_answering(scripted):
+    _, result = run(scripted("<|im_end|>Four."), effort="none")
+    assert result.message.content == "Four."

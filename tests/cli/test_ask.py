@@ -1,0 +1,44 @@
+"""`ponder ask` on the real model: JSON shape, usage arithmetic, streaming output."""
+
+import json
+
+
+def test_ask_json_has_reasoning_apart_and_consistent_usage(ponder):
+    done = ponder("ask", "What is 17+25?", "--effort", "low", "--json", "--seed", "1")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    message, usage = data["message"], data["usage"]
+    assert message["content"] and message["reasoning"]
+    assert message["content"] not in message["reasoning"] or message["reasoning"] != message["content"]
+    assert usage["reasoning_tokens"] > 0
+    assert usage["completion_tokens"] == usage["reasoning_tokens"] + usage["answer_tokens"]
+    assert usage["answer_tokens"] > 0
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
+    assert data["finish_reason"] == "stop"
+
+
+def test_ask_effort_none_json(ponder):
+    done = ponder("ask", "What is 17+25?", "--effort", "none", "--json")
+    data = json.loads(done.stdout)
+    assert data["usage"]["reasoning_tokens"] == 0 and "reasoning" not in data["message"]
+
+
+def test_ask_length_when_completion_cap_is_below_budget(ponder):
+    done = ponder("ask", "What is 17+25?", "--effort", "low", "--max-completion-tokens", "8", "--json")
+    data = json.loads(done.stdout)
+    assert data["finish_reason"] == "length"
+    assert data["message"]["content"] == ""
+    assert data["usage"]["reasoning_tokens"] == 8
+
+
+def test_ask_streams_reasoning_then_answer_then_summary(ponder):
+    done = ponder("ask", "What is 2+2?", "--effort", "minimal", "--seed", "4")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert lines[0].startswith("thinking: ")
+    assert lines[-1].startswith("input ") and " reasoning " in lines[-1] and "context " in lines[-1]
+
+
+def test_hide_reasoning(ponder):
+    done = ponder("ask", "What is 2+2?", "--effort", "minimal", "--hide-reasoning")
+    assert "thinking:" not in done.stdout and done.stdout.strip()

@@ -1,0 +1,57 @@
+"""`ponder chat` driven through stdin, and `ponder demo`, on the real model."""
+
+import json
+
+
+def test_chat_session_commands(ponder, tmp_path):
+    saved = tmp_path / "chat.json"
+    script = "\n".join([
+        "What is 2+2?",
+        "/effort none",
+        "And 3+3?",
+        f"/save {saved}",
+        "/effort sideways",
+        "/nonsense",
+        "/reset",
+        f"/save {tmp_path / 'after-reset.json'}",
+        "/exit",
+    ]) + "\n"
+    done = ponder("chat", "--effort", "minimal", "--seed", "3", stdin=script)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("input ") == 2  # one summary line per turn
+    assert "effort: none" in done.stdout
+    assert "unknown effort 'sideways'" in done.stdout
+    assert "unknown command /nonsense" in done.stdout
+    messages = json.loads(saved.read_text())["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
+    assert messages[1].get("reasoning") and "reasoning" not in messages[3]
+    assert json.loads((tmp_path / "after-reset.json").read_text())["messages"] == []
+
+
+def test_chat_summary_shows_cache_reuse_on_turn_two(ponder):
+    done = ponder("chat", "--effort", "minimal", "--seed", "1", stdin="Hi!\nHow are you?\n")
+    summaries = [line for line in done.stdout.splitlines() if line.startswith("input ")]
+    assert len(summaries) == 2
+    cached = int(summaries[1].split("cached ")[1].split(" ")[0])
+    assert cached > 0
+
+
+def test_chat_hide_reasoning_and_eof_exit(ponder):
+    done = ponder("chat", "--effort", "minimal", "--hide-reasoning", stdin="What is 1+1?\n")
+    assert done.returncode == 0
+    assert "thinking:" not in done.stdout
+    assert "reasoning " in done.stdout  # the summary still counts the hidden reasoning
+
+
+def test_chat_save_to_unwritable_path_keeps_the_session(ponder):
+    done = ponder("chat", stdin="/save /nonexistent-dir/x.json\n/exit\n")
+    assert done.returncode == 0
+    assert "cannot write" in done.stdout
+
+
+def test_demo_runs_three_turns(ponder):
+    done = ponder("demo", "--effort", "minimal", "--seed", "2", timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("turn ") >= 3
+    assert sum(line.startswith("input ") for line in done.stdout.splitlines()) == 3
+    assert "discarded:" in done.stdout
