@@ -58,5 +58,6 @@ class Turn:
             usage=Usage(loop.prompt_tokens, loop.cached_tokens, loop.reasoning_tokens, loop.answer_tokens),
             dropped_turns=self.dropped_turns,
             budget_forced=loop.budget_forced,
+            reasoning_budget=loop.budget.reasoning,
             context_window=self.n_ctx,
         )

@@ -126,6 +126,7 @@ class TurnResult:
     usage: Usage
     dropped_turns: int = 0  # oldest turns truncated to fit the context window
     budget_forced: bool = False  # the reasoning budget ran out and ponder closed the block
+    reasoning_budget: int = 0  # the budget this turn ran under, after fitting the window
     context_window: int = 0
 
     def to_dict(self) -> dict:
@@ -135,6 +136,7 @@ class TurnResult:
             "usage": self.usage.to_dict(),
             "dropped_turns": self.dropped_turns,
             "budget_forced": self.budget_forced,
+            "reasoning_budget": self.reasoning_budget,
             "context_window": self.context_window,
         }
 

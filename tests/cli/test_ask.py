@@ -42,3 +42,14 @@ def test_ask_streams_reasoning_then_answer_then_summary(ponder):
 def test_hide_reasoning(ponder):
     done = ponder("ask", "What is 2+2?", "--effort", "minimal", "--hide-reasoning")
     assert "thinking:" not in done.stdout and done.stdout.strip()
+
+
+def test_question_from_stdin(ponder):
+    done = ponder("ask", "-", "--effort", "none", "--json", stdin="What is 5+5?\n")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["usage"]["prompt_tokens"] > 10
+
+
+def test_empty_stdin_question_is_refused(ponder):
+    done = ponder("ask", "-", stdin="")
+    assert done.returncode == 1 and done.stderr.strip() == "ponder: error: question: must not be empty"

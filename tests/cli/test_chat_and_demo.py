@@ -55,3 +55,25 @@ def test_demo_runs_three_turns(ponder):
     assert done.stdout.count("turn ") >= 3
     assert sum(line.startswith("input ") for line in done.stdout.splitlines()) == 3
     assert "discarded:" in done.stdout
+
+
+LONG_CHAT = "".join(f"Tell me one thing about the number {n}, please, in a sentence.\n" for n in range(8))
+
+
+def test_chat_beyond_the_window_drops_oldest_turns_and_says_so(ponder):
+    done = ponder("chat", "--ctx", "256", "--effort", "none", "--max-completion-tokens", "24", "--seed", "1", stdin=LONG_CHAT)
+    assert done.returncode == 0, done.stderr
+    summaries = [line for line in done.stdout.splitlines() if line.startswith("input ")]
+    assert len(summaries) == 8
+    assert any("oldest turn(s) to fit the window" in line for line in summaries)
+    for line in summaries:
+        used, window = line.split("context ")[1].split(" ")[0].split("/")
+        assert int(used) <= int(window) == 256
+
+
+def test_chat_beyond_the_window_with_truncation_disabled_fails_with_numbers(ponder):
+    done = ponder("chat", "--ctx", "256", "--effort", "none", "--max-completion-tokens", "24",
+                  "--truncation", "disabled", "--seed", "1", stdin=LONG_CHAT)
+    assert done.returncode == 0
+    errors = [line for line in done.stdout.splitlines() if line.startswith("error: context window exceeded")]
+    assert errors and "reserve of 24 tokens" in errors[0] and "context window is 256 tokens" in errors[0]

@@ -22,7 +22,12 @@ from ponder.types import Message, Role
 @engine_options
 @turn_options
 def ask(question, system, as_json, hide_reasoning, model, n_ctx, n_threads, verbose, **turn):
-    """Ask one question and print the reasoning, the answer and the token usage."""
+    """Ask one question and print the reasoning, the answer and the token usage.
+
+    QUESTION "-" reads the question from standard input.
+    """
+    if question == "-":
+        question = click.get_text_stream("stdin").read()
     if not question.strip():
         raise InvalidOption("question", "must not be empty")
     options = make_turn_options(**turn)

@@ -42,8 +42,13 @@ def turn_options(command):
                      help="Cap on reasoning + answer tokens."),
         click.option("--truncation", type=click.Choice(["auto", "disabled"]), default="auto", show_default=True,
                      help="When the conversation outgrows the window: drop oldest turns, or fail."),
+        click.option("--keep-reasoning", is_flag=True,
+                     help="Show the model its earlier turns' reasoning (off: discarded, as o1 does)."),
+        click.option("--stop", multiple=True, help="Stop the answer at this string (repeatable)."),
         click.option("--seed", type=int, default=None, help="Sampling seed."),
-        click.option("--temperature", type=click.FloatRange(0, 2), default=0.6, show_default=True),
+        click.option("--temperature", type=click.FloatRange(0, 2), default=0.6, show_default=True,
+                     help="0 is greedy."),
+        click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=0.95, show_default=True),
     ]
     return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
 
@@ -55,12 +60,6 @@ def load_runtime(model, n_ctx, n_threads, verbose) -> Runtime:
     return Runtime.load(EngineConfig(**fields))
 
 
-def make_turn_options(effort, reasoning_budget, max_completion_tokens, truncation, seed, temperature) -> TurnOptions:
-    return TurnOptions(
-        effort=effort,
-        reasoning_budget=reasoning_budget,
-        max_completion_tokens=max_completion_tokens,
-        truncation=truncation,
-        seed=seed,
-        temperature=temperature,
-    )
+def make_turn_options(**flags) -> TurnOptions:
+    """TurnOptions from the flags of turn_options; their names match its fields."""
+    return TurnOptions(**flags)

@@ -42,7 +42,7 @@ def summary_line(result: TurnResult) -> str:
     parts = [
         f"input {usage.prompt_tokens}",
         f"cached {usage.cached_tokens}",
-        f"reasoning {usage.reasoning_tokens}",
+        f"reasoning {usage.reasoning_tokens}/{result.reasoning_budget}",
         f"output {usage.answer_tokens}",
         f"context {used}/{window} {meter(used, window)}",
     ]

@@ -90,7 +90,10 @@ class LlamaEngine(Engine):
         while True:
             if not self._take_inbox(block=not self._scheduler.busy):
                 break
-            self._scheduler.step()
+            try:
+                self._scheduler.step()
+            except Exception as error:  # never leave a caller waiting on a dead thread
+                self._scheduler.fail_all(f"engine step failed: {type(error).__name__}: {error}")
         self._scheduler.close()
 
     def _take_inbox(self, block: bool) -> bool:

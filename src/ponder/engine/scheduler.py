@@ -63,6 +63,11 @@ class Scheduler:
         if plan:
             self._run(plan)
 
+    def fail_all(self, error: str) -> None:
+        """End every live sequence with an error; the engine keeps serving new requests."""
+        for seq in list(self.live):
+            self._end(seq, EndReason.ERROR, error)
+
     def close(self) -> None:
         for seq in list(self.live):
             self._end(seq, EndReason.CANCELLED)
@@ -101,6 +106,8 @@ class Scheduler:
     def _end(self, seq: Sequence, reason: EndReason, error: str | None = None) -> None:
         self.live.remove(seq)
         seq.sampler.free()
+        if reason in (EndReason.ERROR, EndReason.CONTEXT_FULL):
+            self._forget(seq.slot)  # after a failed decode its cells are not to be trusted
         seq.slot.busy = False
         seq.slot.touch()
         try:
@@ -130,8 +137,11 @@ class Scheduler:
             victim = self.slots.evictable()
             if victim is None:
                 return
-            ll.llama_memory_seq_rm(self.memory, victim.seq_id, -1, -1)
-            victim.tokens.clear()
+            self._forget(victim)
+
+    def _forget(self, slot: Slot) -> None:
+        ll.llama_memory_seq_rm(self.memory, slot.seq_id, -1, -1)
+        slot.tokens.clear()
 
     def _run(self, plan: list[tuple[Sequence, list[int]]]) -> None:
         outputs = self._fill(plan)
