@@ -130,3 +130,8 @@ def test_a_model_that_ends_right_after_reasoning_still_answers(scripted):
 def test_effort_none_may_not_end_before_answering(scripted):
     _, result = run(scripted("<|im_end|>Four."), effort="none")
     assert result.message.content == "Four."
+
+
+def test_reasoning_markers_echoed_in_the_answer_are_removed(scripted):
+    _, result = run(scripted("ok</think>Four.</think> Yes <think>four"), reasoning_budget=50)
+    assert result.message.content == "Four. Yes four"

@@ -37,6 +37,6 @@ def ask(question, system, as_json, hide_reasoning, model, n_ctx, n_threads, verb
         if as_json:
             click.echo(json.dumps(stream.collect().to_dict(), indent=2, ensure_ascii=False))
             return
-        console = Console(highlight=False)
+        console = Console(highlight=False, soft_wrap=True)
         result = stream_turn(console, stream, show_reasoning=not hide_reasoning)
         console.print(Text(summary_line(result), style="cyan"), soft_wrap=True)

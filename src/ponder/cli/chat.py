@@ -41,7 +41,7 @@ class Session:
 def chat(system, hide_reasoning, model, n_ctx, n_threads, verbose, **turn):
     """Chat with the model, turn after turn; its reasoning is shown dimmed and then discarded."""
     options = make_turn_options(**turn)
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     with load_runtime(model, n_ctx, n_threads, verbose) as runtime:
         opening = [Message(Role.SYSTEM, system)] if system else []
         session = Session(runtime, console, options, Conversation(opening), not hide_reasoning)

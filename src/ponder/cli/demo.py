@@ -28,7 +28,7 @@ QUESTIONS = (
 def demo(model, n_ctx, n_threads, verbose, **turn):
     """Run a three-turn reasoning conversation and show what each turn carries over."""
     options = make_turn_options(**turn)
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     conversation = Conversation()
     with load_runtime(model, n_ctx, n_threads, verbose) as runtime:
         info = runtime.engine.info
@@ -43,6 +43,6 @@ def demo(model, n_ctx, n_threads, verbose, **turn):
             conversation.record(result)
             console.print(Text(summary_line(result), style="cyan"), soft_wrap=True)
             if number > 1:
-                console.print(f"carried over: every input and answer; discarded: {discarded} reasoning "
-                              "tokens of earlier turns", style="cyan")
+                console.print(f"context carries every input and answer; {discarded} reasoning tokens of "
+                              "earlier turns were discarded", style="cyan")
             discarded += result.usage.reasoning_tokens

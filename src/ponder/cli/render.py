@@ -25,7 +25,8 @@ def stream_turn(console: Console, turn: Turn, show_reasoning: bool = True) -> Tu
             console.print(Text(event.text, style="dim"), end="", soft_wrap=True)
         elif isinstance(event, ContentDelta):
             if in_reasoning:
-                console.print("\n")
+                console.print()
+                console.print(Text("answer: ", style="bold"), end="")
                 in_reasoning = False
             console.print(Text(event.text), end="", soft_wrap=True)
         elif isinstance(event, TurnResult):

@@ -70,7 +70,9 @@ class TurnLoop:
         self.content_parts: list[str] = []
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._close_scanner = MarkerScanner([fmt.close])
-        self._stop_scanner = MarkerScanner(stop) if stop else None
+        # Small models echo reasoning markers in their answers; those never reach the user.
+        self._stop = frozenset(stop)
+        self._answer_scanner = MarkerScanner([*stop, fmt.open, fmt.close])
         self._answer_started = False
         self.forbid_end_first = not budget.thinks  # no reasoning: the very first token answers
 
@@ -153,13 +155,14 @@ class TurnLoop:
             self._answer(after)
 
     def _answer(self, text: str) -> None:
-        if self._stop_scanner is not None:
-            text, marker, _ = self._stop_scanner.feed(text)
-            self._say_content(text)
-            if marker is not None:
+        while True:
+            safe, marker, text = self._answer_scanner.feed(text)
+            self._say_content(safe)
+            if marker is None:
+                return
+            if marker in self._stop:
                 self.phase = Phase.DONE  # the stop string and all after it are dropped
-            return
-        self._say_content(text)
+                return
 
     def _say_reasoning(self, text: str) -> None:
         if not self.reasoning_parts:
@@ -188,5 +191,4 @@ class TurnLoop:
         if self.phase is Phase.REASONING:
             self._say_reasoning(self._close_scanner.flush() + tail)
         elif self.phase is Phase.ANSWER:
-            held = self._stop_scanner.flush() if self._stop_scanner else ""
-            self._say_content(held + tail)
+            self._say_content(self._answer_scanner.flush() + tail)
