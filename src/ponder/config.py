@@ -62,3 +62,16 @@ class TurnOptions:
             raise InvalidOption("top_p", f"must be in (0, 1], got {self.top_p}")
         if any(not s for s in self.stop):
             raise InvalidOption("stop", "stop strings must not be empty")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: str | None = None  # when set, every /v1 request needs "Authorization: Bearer KEY"
+    db: str = "ponder.db"  # SQLite file of stored responses; ":memory:" keeps nothing
+    expose_reasoning: bool = False  # return plain reasoning text in Responses output
+    secret_key: str | None = None  # hex AES key for sealed reasoning; None: a key file beside db
+    max_request_bytes: int = 8 * 1024 * 1024
+    max_queue: int = 64  # requests admitted at once (running or waiting); more get 429
+    max_n: int = 8  # most choices (chat n) per request

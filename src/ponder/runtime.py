@@ -8,14 +8,15 @@ drops old reasoning (context/history), fits the window with room for reasoning a
 
 from __future__ import annotations
 
-import queue
+import asyncio
 from collections.abc import Sequence
 
+from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.config import EngineConfig, TurnOptions
 from ponder.context import history, window
 from ponder.engine.base import Engine, SamplingParams
 from ponder.errors import InvalidOption
-from ponder.models.registry import resolve_model
+from ponder.models.registry import model_id_for, resolve_model
 from ponder.models.template import ChatTemplate
 from ponder.reasoning.budget import settle_budget
 from ponder.reasoning.formats import ReasoningFormat, detect_format
@@ -26,9 +27,16 @@ from ponder.types import Message, Role
 
 
 class Runtime:
-    def __init__(self, engine: Engine, template: ChatTemplate | None = None, fmt: ReasoningFormat | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        template: ChatTemplate | None = None,
+        fmt: ReasoningFormat | None = None,
+        model_id: str | None = None,
+    ):
         info = engine.info
         self.engine = engine
+        self.model_id = model_id or info.name  # the name clients use for this model
         self.template = template or ChatTemplate(info.chat_template, info.bos_text, info.eos_text)
         self.format = fmt or detect_format(info.chat_template)
 
@@ -37,7 +45,7 @@ class Runtime:
         from ponder.engine.llama import LlamaEngine  # llama.cpp loads only when a model does
 
         config = config or EngineConfig()
-        return cls(LlamaEngine(resolve_model(config.model), config))
+        return cls(LlamaEngine(resolve_model(config.model), config), model_id=model_id_for(config.model))
 
     @property
     def n_ctx(self) -> int:
@@ -56,7 +64,13 @@ class Runtime:
             tokens = self.engine.tokenize(info.bos_text, special=True) + tokens
         return tokens
 
-    def respond(self, messages: Sequence[Message], options: TurnOptions | None = None) -> Turn:
+    def respond(
+        self,
+        messages: Sequence[Message],
+        options: TurnOptions | None = None,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> Turn:
+        """Start the next assistant turn; with `loop`, the Turn is consumed with async for."""
         options = options or TurnOptions()
         check_messages(messages)
         budget = settle_budget(
@@ -68,10 +82,10 @@ class Runtime:
 
         kept, dropped = window.fit(messages, count, self.n_ctx, budget.completion, options.truncation)
         prompt = self.prompt_tokens(kept, budget.thinks, options.keep_reasoning)
-        events: queue.SimpleQueue = queue.SimpleQueue()
-        loop = TurnLoop(self.format, budget, self.engine, events.put, options.stop, options.handoff)
-        handle = self.engine.submit(prompt, sampling_of(options), loop)
-        return Turn(events, loop, handle, dropped, self.n_ctx)
+        events = AsyncChannel(loop) if loop is not None else ThreadChannel()
+        controller = TurnLoop(self.format, budget, self.engine, events.put, options.stop, options.handoff)
+        handle = self.engine.submit(prompt, sampling_of(options), controller)
+        return Turn(events, controller, handle, dropped, self.n_ctx)
 
     def close(self) -> None:
         self.engine.close()

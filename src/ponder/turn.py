@@ -1,15 +1,16 @@
 """Turn: the stream of one assistant turn, as the caller's thread sees it.
 
-The engine thread pushes events into a queue; iterating a Turn yields ReasoningDelta and
-ContentDelta events as tokens are sampled, then one TurnResult. Leaving the iteration early
-cancels the generation, so an abandoned turn never keeps the engine busy.
+The engine thread pushes events into a channel; iterating a Turn (with for, or async for when
+it was started with an event loop) yields ReasoningDelta and ContentDelta events as tokens are
+sampled, then one TurnResult. Leaving the iteration early cancels the generation, so an
+abandoned turn never keeps the engine busy.
 """
 
 from __future__ import annotations
 
-import queue
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.engine.base import EndReason, Handle
 from ponder.errors import EngineFailure
 from ponder.reasoning.loop import Ended, TurnLoop
@@ -17,7 +18,9 @@ from ponder.types import Event, Message, Role, TurnResult, Usage
 
 
 class Turn:
-    def __init__(self, events: queue.SimpleQueue, loop: TurnLoop, handle: Handle, dropped_turns: int, n_ctx: int):
+    def __init__(
+        self, events: ThreadChannel | AsyncChannel, loop: TurnLoop, handle: Handle, dropped_turns: int, n_ctx: int
+    ):
         self._events, self._loop, self._handle = events, loop, handle
         self.dropped_turns, self.n_ctx = dropped_turns, n_ctx
         self.result: TurnResult | None = None
@@ -34,6 +37,30 @@ class Turn:
         finally:
             if self.result is None:
                 self._handle.cancel()
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        try:
+            while self.result is None:
+                event = await self._events.aget()
+                if isinstance(event, Ended):
+                    self.result = self._finish(event)
+                    yield self.result
+                else:
+                    yield event
+        finally:
+            if self.result is None:
+                self._handle.cancel()
+
+    async def acollect(self) -> TurnResult:
+        async for _ in self:
+            pass
+        assert self.result is not None
+        return self.result
+
+    @property
+    def thinks(self) -> bool:
+        """Whether this turn has a reasoning phase (effort none has none)."""
+        return self._loop.budget.thinks
 
     def collect(self) -> TurnResult:
         """Run the turn to its end and return its result (for non-streaming callers)."""

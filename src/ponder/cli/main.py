@@ -13,6 +13,7 @@ import click
 from ponder.cli.ask import ask
 from ponder.cli.chat import chat
 from ponder.cli.demo import demo
+from ponder.cli.serve import serve
 from ponder.errors import PonderError
 
 
@@ -25,6 +26,7 @@ def cli():
 cli.add_command(ask)
 cli.add_command(chat)
 cli.add_command(demo)
+cli.add_command(serve)
 
 
 def main(argv: list[str] | None = None) -> None:

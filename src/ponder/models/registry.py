@@ -42,3 +42,9 @@ def embedded_path(name: str) -> Path:
         if file.name == filename:
             return Path(file.locate()).resolve()
     raise ModelError(f"package {distribution} does not contain {filename}")
+
+
+def model_id_for(model: str | None) -> str:
+    """The name a model is served under: its short name, or its file name without .gguf."""
+    name = model or DEFAULT_MODEL
+    return name if name in EMBEDDED else Path(name).stem

@@ -1,0 +1,59 @@
+"""`ponder serve`: the OpenAI-compatible HTTP server (FastAPI on uvicorn).
+
+Every option can also come from an environment variable (PONDER_HOST, PONDER_PORT, …).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ponder.cli.options import load_runtime
+from ponder.config import ServerConfig
+
+
+@click.command()
+@click.option("--host", envvar="PONDER_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="PONDER_PORT", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--model", envvar="PONDER_MODEL", default=None, metavar="PATH|NAME",
+              help="GGUF file or embedded model name (default: smollm2).")
+@click.option("--ctx", "n_ctx", envvar="PONDER_CTX", type=click.IntRange(min=64), default=None,
+              help="Context window in tokens (default: the model's training context).")
+@click.option("--threads", "n_threads", envvar="PONDER_THREADS", type=click.IntRange(min=1), default=None)
+@click.option("--api-key", envvar="PONDER_API_KEY", default=None, help="Require this bearer token on /v1.")
+@click.option("--db", envvar="PONDER_DB", default="ponder.db", show_default=True,
+              help="SQLite file for stored responses (':memory:' keeps nothing).")
+@click.option("--expose-reasoning", envvar="PONDER_EXPOSE_REASONING", is_flag=True,
+              help="Return plain reasoning text in Responses output.")
+@click.option("--max-queue", envvar="PONDER_MAX_QUEUE", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Requests admitted at once; more get 429.")
+@click.option("--max-request-bytes", envvar="PONDER_MAX_REQUEST_BYTES", type=click.IntRange(min=1024),
+              default=8 * 1024 * 1024, show_default=True)
+@click.option("--verbose", is_flag=True, help="Show llama.cpp's log and uvicorn's access log.")
+def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, max_queue, max_request_bytes, verbose):
+    """Serve the model over OpenAI's Chat Completions and Responses APIs."""
+    import os
+
+    import uvicorn
+
+    from ponder.server.app import create_app
+    from ponder.server.sealing import Sealer, load_key
+    from ponder.server.state import ServerState
+    from ponder.store.sqlite import Store
+
+    config = ServerConfig(host=host, port=port, api_key=api_key, db=db, expose_reasoning=expose_reasoning,
+                          secret_key=os.environ.get("PONDER_SECRET_KEY"), max_request_bytes=max_request_bytes,
+                          max_queue=max_queue)
+    key_file = None if db == ":memory:" else Path(db + ".key")
+    try:
+        sealer = Sealer(load_key(config.secret_key, key_file))
+    except (ValueError, OSError) as error:
+        raise click.UsageError(f"cannot load the sealing key: {error}") from None
+    store = Store(db)
+    with load_runtime(model, n_ctx, n_threads, verbose, n_seq_max=8) as runtime:
+        app = create_app(ServerState(runtime, store, sealer, config))
+        click.echo(f"ponder serving {runtime.model_id} (window {runtime.n_ctx}) on http://{host}:{port}/v1", err=True)
+        uvicorn.run(app, host=host, port=port, log_level="info" if verbose else "warning",
+                    access_log=verbose, timeout_graceful_shutdown=2)
+    store.close()

@@ -1,0 +1,83 @@
+"""The FastAPI app: routes only. Each route hands its parsed body to chat.py or responses.py."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import FastAPI, Query
+
+from ponder.server import chat, errors, responses
+from ponder.server.errors import not_found
+from ponder.server.limits import Guards
+from ponder.server.protocol import ChatRequest, ResponsesRequest
+from ponder.server.state import ServerState
+
+
+def create_app(state: ServerState) -> Guards:
+    app = FastAPI(title="ponder", version="0.1.0")
+    app.state.ponder = state
+    errors.install(app)
+
+    @app.get("/health")
+    async def health():
+        return {"status": "ok", "model": state.runtime.model_id, "active_requests": state.active}
+
+    @app.get("/v1/models")
+    async def models():
+        return {"object": "list", "data": [model_card(state)]}
+
+    @app.get("/v1/models/{model}")
+    async def model(model: str):
+        state.check_model(model)
+        return model_card(state)
+
+    @app.post("/v1/chat/completions")
+    async def chat_completions(request: ChatRequest):
+        return await chat.create(state, request)
+
+    @app.post("/v1/responses")
+    async def create_response(request: ResponsesRequest):
+        return await responses.create(state, request)
+
+    @app.get("/v1/responses/{response_id}")
+    async def get_response(response_id: str):
+        return stored(state, response_id).body
+
+    @app.delete("/v1/responses/{response_id}")
+    async def delete_response(response_id: str):
+        if not state.store.delete(response_id):
+            raise not_found("response", response_id)
+        return {"id": response_id, "object": "response", "deleted": True}
+
+    @app.get("/v1/responses/{response_id}/input_items")
+    async def input_items(response_id: str, limit: int = Query(20, ge=1, le=100),
+                          order: Literal["asc", "desc"] = "desc", after: str | None = None):
+        stored(state, response_id)
+        return page(state.store.input_items(response_id), limit, order, after)
+
+    return Guards(app, state.config.api_key, state.config.max_request_bytes)
+
+
+def stored(state: ServerState, response_id: str):
+    found = state.store.get(response_id)
+    if found is None:
+        raise not_found("response", response_id)
+    return found
+
+
+def model_card(state: ServerState) -> dict:
+    info = state.runtime.engine.info
+    return {"id": state.runtime.model_id, "object": "model", "created": 0, "owned_by": "ponder",
+            "context_window": info.n_ctx, "context_length": info.n_ctx, "reasoning_format": state.runtime.format.name}
+
+
+def page(items: list[dict], limit: int, order: str, after: str | None) -> dict:
+    ordered = items if order == "asc" else items[::-1]
+    if after is not None:
+        ids = [item["id"] for item in ordered]
+        if after not in ids:
+            raise errors.invalid("after", f"no input item {after!r} in this response")
+        ordered = ordered[ids.index(after) + 1:]
+    data = ordered[:limit]
+    return {"object": "list", "data": data, "first_id": data[0]["id"] if data else None,
+            "last_id": data[-1]["id"] if data else None, "has_more": len(ordered) > limit}

@@ -1,0 +1,159 @@
+"""POST /v1/chat/completions: one request -> n turns -> a completion or a chunk stream.
+
+The reasoning goes out under both names clients read (reasoning_content and reasoning);
+usage carries prompt_tokens_details.cached_tokens and completion_tokens_details.reasoning_tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from ponder.config import TurnOptions
+from ponder.errors import InvalidOption, PonderError
+from ponder.server import sse
+from ponder.server.errors import ApiError, from_ponder, invalid
+from ponder.server.messages import chat_messages
+from ponder.server.protocol import ChatRequest, unsupported
+from ponder.server.state import ServerState, new_id
+from ponder.turn import Turn
+from ponder.types import ContentDelta, Effort, ReasoningDelta, TurnResult
+
+UNSUPPORTED = ("tools", "tool_choice", "functions", "function_call", "parallel_tool_calls", "logprobs",
+               "top_logprobs", "logit_bias", "frequency_penalty", "presence_penalty")
+
+
+def turn_options(request: ChatRequest) -> TurnOptions:
+    stop = [request.stop] if isinstance(request.stop, str) else list(request.stop or [])
+    if len(stop) > 4:
+        raise invalid("stop", f"at most 4 stop sequences, got {len(stop)}")
+    fields = {
+        "effort": Effort.parse(request.reasoning_effort or Effort.MEDIUM),
+        "reasoning_budget": request.reasoning_budget,
+        "max_completion_tokens": request.max_completion_tokens or request.max_tokens,
+        "seed": request.seed,
+        "stop": tuple(stop),
+        "truncation": request.truncation,
+        "keep_reasoning": request.keep_reasoning,
+    }
+    if request.temperature is not None:
+        fields["temperature"] = request.temperature
+    if request.top_p is not None:
+        fields["top_p"] = request.top_p
+    return TurnOptions(**fields)
+
+
+def check(state: ServerState, request: ChatRequest) -> None:
+    state.check_model(request.model)
+    bad = unsupported(request, UNSUPPORTED)
+    if bad:
+        raise ApiError(400, f"{bad} is not supported by ponder", param=bad, code="unsupported_parameter")
+    if request.response_format and request.response_format.get("type") not in (None, "text"):
+        raise ApiError(400, "response_format: only text is supported", param="response_format",
+                       code="unsupported_parameter")
+    if request.n > state.config.max_n:
+        raise invalid("n", f"at most {state.config.max_n} choices per request, got {request.n}")
+    if request.max_tokens and request.max_completion_tokens and request.max_tokens != request.max_completion_tokens:
+        raise invalid("max_tokens", "conflicts with max_completion_tokens; send only max_completion_tokens")
+
+
+def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
+    check(state, request)
+    try:
+        options = turn_options(request)
+        messages = chat_messages(request.messages)
+        loop = asyncio.get_running_loop()
+        return [state.runtime.respond(messages, seeded(options, i), loop) for i in range(request.n)]
+    except InvalidOption as error:
+        raise from_ponder(error) from None
+
+
+def seeded(options: TurnOptions, index: int) -> TurnOptions:
+    """Choice i uses seed + i, so n choices of one seeded request differ but repeat."""
+    if index == 0 or options.seed is None:
+        return options
+    return dataclasses.replace(options, seed=options.seed + index)
+
+
+async def create(state: ServerState, request: ChatRequest):
+    ticket = state.admit()
+    try:
+        turns = start_turns(state, request)
+    except BaseException:
+        ticket.release()
+        raise
+    meta = {"id": new_id("chatcmpl-"), "created": int(time.time()), "model": state.runtime.model_id,
+            "system_fingerprint": "ponder"}
+    if request.stream:
+        include_usage = bool(request.stream_options and request.stream_options.include_usage)
+        return StreamingResponse(stream(turns, meta, include_usage, ticket), media_type="text/event-stream")
+    with ticket:
+        try:
+            results = await asyncio.gather(*(turn.acollect() for turn in turns))
+        except PonderError as error:
+            raise from_ponder(error) from None
+    return JSONResponse(completion(meta, results))
+
+
+def completion(meta: dict, results: list[TurnResult]) -> dict:
+    choices = [
+        {"index": i, "message": message_body(r), "finish_reason": r.finish_reason.value, "logprobs": None}
+        for i, r in enumerate(results)
+    ]
+    return {**meta, "object": "chat.completion", "choices": choices, "usage": usage_body(results)}
+
+
+def message_body(result: TurnResult) -> dict:
+    reasoning = result.message.reasoning
+    return {"role": "assistant", "content": result.message.content, "reasoning_content": reasoning,
+            "reasoning": reasoning, "refusal": None}
+
+
+def usage_body(results: list[TurnResult]) -> dict:
+    """The prompt counts once (as OpenAI bills n choices); completions add up."""
+    first = results[0].usage
+    reasoning = sum(r.usage.reasoning_tokens for r in results)
+    completion_tokens = sum(r.usage.completion_tokens for r in results)
+    return {
+        "prompt_tokens": first.prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": first.prompt_tokens + completion_tokens,
+        "prompt_tokens_details": {"cached_tokens": first.cached_tokens},
+        "completion_tokens_details": {"reasoning_tokens": reasoning},
+    }
+
+
+async def stream(turns: list[Turn], meta: dict, include_usage: bool, ticket):
+    base = {**meta, "object": "chat.completion.chunk"}
+
+    def chunk(index: int, delta: dict, finish: str | None = None) -> str:
+        body = {**base, "choices": [{"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+        return sse.data({**body, "usage": None} if include_usage else body)
+
+    results: dict[int, TurnResult] = {}
+    try:
+        for index in range(len(turns)):
+            yield chunk(index, {"role": "assistant", "content": ""})
+        async for index, item in sse.merged(turns):
+            if isinstance(item, ReasoningDelta):
+                yield chunk(index, {"reasoning_content": item.text, "reasoning": item.text})
+            elif isinstance(item, ContentDelta):
+                yield chunk(index, {"content": item.text})
+            elif isinstance(item, TurnResult):
+                results[index] = item
+                yield chunk(index, {}, item.finish_reason.value)
+        if include_usage:
+            ordered = [results[i] for i in sorted(results)]
+            yield sse.data({**base, "choices": [], "usage": usage_body(ordered)})
+        yield sse.DONE
+    except PonderError as error:
+        yield sse.data({"error": error_body(from_ponder(error))})
+    finally:
+        ticket.release()
+
+
+def error_body(error: ApiError) -> dict:
+    return {"message": error.message, "type": error.kind, "param": error.param, "code": error.code}

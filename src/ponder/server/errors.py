@@ -1,0 +1,91 @@
+"""OpenAI-shaped errors: {"error": {"message", "type", "param", "code"}} with the right status.
+
+Every failure a client can cause maps here to a 4xx; only ponder's own faults are 5xx.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from ponder.errors import ContextOverflow, EngineFailure, InvalidOption, ModelError, PonderError, TemplateError
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, kind: str = "invalid_request_error",
+                 param: str | None = None, code: str | None = None):
+        super().__init__(message)
+        self.status, self.message, self.kind, self.param, self.code = status, message, kind, param, code
+
+    def response(self) -> JSONResponse:
+        body = {"error": {"message": self.message, "type": self.kind, "param": self.param, "code": self.code}}
+        return JSONResponse(body, status_code=self.status)
+
+
+def invalid(param: str, message: str, code: str = "invalid_value") -> ApiError:
+    return ApiError(400, f"{param}: {message}" if not message.startswith(param) else message, param=param, code=code)
+
+
+def not_found(what: str, ident: str, param: str | None = None) -> ApiError:
+    return ApiError(404, f"{what} {ident!r} not found", param=param, code=f"{what.replace(' ', '_')}_not_found")
+
+
+def from_ponder(error: PonderError) -> ApiError:
+    if isinstance(error, ContextOverflow):
+        return ApiError(400, str(error), param="messages", code="context_length_exceeded")
+    if isinstance(error, InvalidOption):
+        return ApiError(400, str(error), param=error.param, code="invalid_value")
+    if isinstance(error, TemplateError):
+        return ApiError(400, str(error), param="messages", code="invalid_prompt")
+    if isinstance(error, ModelError):
+        return ApiError(404, str(error), param="model", code="model_not_found")
+    if isinstance(error, EngineFailure):
+        return ApiError(500, str(error), kind="server_error", code="engine_failure")
+    return ApiError(400, str(error), code="invalid_request")
+
+
+def validation_error(exc: RequestValidationError) -> ApiError:
+    """The first problem pydantic found, named by its JSON path."""
+    first = exc.errors()[0]
+    location = [str(part) for part in first.get("loc", ()) if part != "body"]
+    if first.get("type") == "json_invalid":
+        return ApiError(400, "the request body is not valid JSON", code="invalid_json")
+    if not location:
+        return ApiError(400, f"the request body is invalid: {first.get('msg')}", code="invalid_request")
+    param = location[0] + "".join(f"[{p}]" if p.isdigit() else f".{p}" for p in location[1:])
+    if first.get("type") == "missing":
+        return ApiError(400, f"missing required parameter: {param}", param=param, code="missing_required_parameter")
+    if first.get("type") == "extra_forbidden":
+        return ApiError(400, f"unrecognized request argument supplied: {param}", param=param, code="unknown_parameter")
+    return ApiError(400, f"{param}: {first.get('msg')}", param=param, code="invalid_value")
+
+
+def install(app) -> None:
+    """Route every error FastAPI or ponder can raise to an OpenAI-shaped response."""
+
+    @app.exception_handler(ApiError)
+    async def _api(_: Request, exc: ApiError):
+        return exc.response()
+
+    @app.exception_handler(PonderError)
+    async def _ponder(_: Request, exc: PonderError):
+        return from_ponder(exc).response()
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        return validation_error(exc).response()
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException):
+        if exc.status_code == 404:
+            return ApiError(404, f"no route {request.method} {request.url.path}", code="not_found").response()
+        if exc.status_code == 405:
+            return ApiError(405, f"method {request.method} not allowed on {request.url.path}",
+                            code="method_not_allowed").response()
+        return ApiError(exc.status_code, str(exc.detail)).response()
+
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, exc: Exception):
+        return ApiError(500, f"internal error: {type(exc).__name__}", kind="server_error", code="internal_error").response()

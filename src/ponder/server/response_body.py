@@ -1,0 +1,94 @@
+"""The Response object of the Responses API, and its items, built from a finished turn.
+
+Reasoning is returned as plain text only when the server exposes it; when the client asks
+for include=["reasoning.encrypted_content"], it is returned sealed. The message item holds
+the visible answer. A turn that ran out of max_output_tokens is `incomplete`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ponder.server.protocol import ResponsesRequest
+from ponder.types import FinishReason, TurnResult
+
+ENCRYPTED = "reasoning.encrypted_content"
+
+
+@dataclass
+class ResponseIds:
+    response: str
+    reasoning: str
+    message: str
+
+
+def shell(request: ResponsesRequest, ids: ResponseIds, model: str, created: int, effort: str) -> dict:
+    """Everything about a response but its outcome: what streaming sends first."""
+    return {
+        "id": ids.response,
+        "object": "response",
+        "created_at": created,
+        "status": "in_progress",
+        "error": None,
+        "incomplete_details": None,
+        "instructions": request.instructions,
+        "max_output_tokens": request.max_output_tokens,
+        "model": model,
+        "output": [],
+        "parallel_tool_calls": False,
+        "previous_response_id": request.previous_response_id,
+        "reasoning": {"effort": effort, "summary": None},
+        "store": request.store,
+        "temperature": request.temperature,
+        "text": {"format": {"type": "text"}},
+        "tool_choice": "auto",
+        "tools": [],
+        "top_p": request.top_p,
+        "truncation": request.truncation,
+        "usage": None,
+        "metadata": request.metadata or {},
+        "user": request.user,
+    }
+
+
+def reasoning_item(ids: ResponseIds, text: str | None, sealed: str | None, status: str = "completed") -> dict:
+    item = {"id": ids.reasoning, "type": "reasoning", "summary": [], "status": status}
+    if text is not None:
+        item["content"] = [{"type": "reasoning_text", "text": text}]
+    if sealed is not None:
+        item["encrypted_content"] = sealed
+    return item
+
+
+def message_item(ids: ResponseIds, text: str | None, status: str = "completed") -> dict:
+    content = [] if text is None else [output_text(text)]
+    return {"id": ids.message, "type": "message", "status": status, "role": "assistant", "content": content}
+
+
+def output_text(text: str) -> dict:
+    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+
+
+def finished(body: dict, result: TurnResult, reasoning: dict | None, ids: ResponseIds) -> dict:
+    incomplete = result.finish_reason is FinishReason.LENGTH
+    output = [reasoning] if reasoning is not None else []
+    if result.message.content or not incomplete:
+        output.append(message_item(ids, result.message.content, "incomplete" if incomplete else "completed"))
+    return {
+        **body,
+        "status": "incomplete" if incomplete else "completed",
+        "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
+        "output": output,
+        "usage": usage(result),
+    }
+
+
+def usage(result: TurnResult) -> dict:
+    u = result.usage
+    return {
+        "input_tokens": u.prompt_tokens,
+        "input_tokens_details": {"cached_tokens": u.cached_tokens},
+        "output_tokens": u.completion_tokens,
+        "output_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
+        "total_tokens": u.total_tokens,
+    }

@@ -1,0 +1,211 @@
+"""POST /v1/responses: rebuild the conversation, run one turn, return or stream a Response.
+
+With previous_response_id the conversation is rebuilt from the store: every earlier input and
+output, reasoning included; context/history then drops the reasoning of finished turns, so a
+turn still running (a tool loop) keeps its own. Instructions are not carried over, as OpenAI
+specifies: each request's instructions apply to that request only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from dataclasses import dataclass
+
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from ponder.config import TurnOptions
+from ponder.errors import InvalidOption, PonderError
+from ponder.server import response_body as rb
+from ponder.server import sse
+from ponder.server.errors import ApiError, from_ponder, invalid, not_found
+from ponder.server.messages import input_messages
+from ponder.server.protocol import ResponsesRequest, unsupported
+from ponder.server.state import ServerState, new_id
+from ponder.store.sqlite import StoredResponse
+from ponder.turn import Turn
+from ponder.types import ContentDelta, Effort, Message, ReasoningDelta, Role, TurnResult
+
+UNSUPPORTED = ("tools", "tool_choice", "parallel_tool_calls", "background")
+
+
+@dataclass
+class Prepared:
+    request: ResponsesRequest
+    ids: rb.ResponseIds
+    shell: dict
+    turn: Turn
+    new_messages: list[Message]
+    input_items: list[dict]
+    thinks: bool
+
+
+async def create(state: ServerState, request: ResponsesRequest):
+    ticket = state.admit()
+    try:
+        prepared = prepare(state, request)
+    except BaseException:
+        ticket.release()
+        raise
+    if request.stream:
+        return StreamingResponse(stream(state, prepared, ticket), media_type="text/event-stream")
+    with ticket:
+        try:
+            result = await prepared.turn.acollect()
+        except PonderError as error:
+            raise from_ponder(error) from None
+    return JSONResponse(complete(state, prepared, result))
+
+
+def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
+    check(state, request)
+    history = stored_history(state, request.previous_response_id)
+    new = input_messages(request.input, state.sealer.unseal)
+    if not new:
+        raise invalid("input", "the input is empty")
+    system = [Message(Role.SYSTEM, request.instructions)] if request.instructions else []
+    effort = Effort.parse((request.reasoning and request.reasoning.effort) or Effort.MEDIUM)
+    try:
+        options = turn_options(request, effort)
+        turn = state.runtime.respond(system + history + new, options, asyncio.get_running_loop())
+    except InvalidOption as error:
+        param = "input" if error.param == "messages" else error.param
+        raise ApiError(400, str(error).replace("messages:", "input:", 1), param=param, code="invalid_value") from None
+    ids = rb.ResponseIds(new_id("resp_"), new_id("rs_"), new_id("msg_"))
+    shell = rb.shell(request, ids, state.runtime.model_id, int(time.time()), effort.value)
+    return Prepared(request, ids, shell, turn, new, with_ids(request.input), turn.thinks)
+
+
+def check(state: ServerState, request: ResponsesRequest) -> None:
+    state.check_model(request.model)
+    bad = unsupported(request, UNSUPPORTED)
+    if bad:
+        raise ApiError(400, f"{bad} is not supported by ponder", param=bad, code="unsupported_parameter")
+    if request.text and request.text.format and request.text.format.get("type") not in (None, "text"):
+        raise ApiError(400, "text.format: only text is supported", param="text.format", code="unsupported_parameter")
+    for index, name in enumerate(request.include or []):
+        if name != rb.ENCRYPTED:
+            raise invalid(f"include[{index}]", f"unsupported include {name!r}; ponder supports {rb.ENCRYPTED!r}")
+
+
+def stored_history(state: ServerState, previous: str | None) -> list[Message]:
+    if previous is None:
+        return []
+    chain = state.store.chain(previous)
+    if chain is None:
+        raise not_found("previous response", previous, param="previous_response_id")
+    return [m for stored in chain for m in stored.input_messages + stored.output_messages]
+
+
+def turn_options(request: ResponsesRequest, effort: Effort) -> TurnOptions:
+    fields = {"effort": effort, "reasoning_budget": request.reasoning_budget,
+              "max_completion_tokens": request.max_output_tokens, "seed": request.seed,
+              "truncation": request.truncation, "keep_reasoning": request.keep_reasoning}
+    if request.temperature is not None:
+        fields["temperature"] = request.temperature
+    if request.top_p is not None:
+        fields["top_p"] = request.top_p
+    return TurnOptions(**fields)
+
+
+def with_ids(items) -> list[dict]:
+    """The input items as stored and listed: every item gets an id."""
+    if isinstance(items, str):
+        items = [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": items}]}]
+    prefix = {"message": "msg_", "reasoning": "rs_"}
+    return [{**item, "id": item.get("id") or new_id(prefix.get(item.get("type", "message"), "item_"))}
+            for item in items]
+
+
+def reasoning_of(state: ServerState, prepared: Prepared, text: str | None) -> dict | None:
+    if text is None:
+        return None
+    shown = text if state.config.expose_reasoning else None
+    sealed = state.sealer.seal(text) if rb.ENCRYPTED in (prepared.request.include or []) else None
+    return rb.reasoning_item(prepared.ids, shown, sealed)
+
+
+def complete(state: ServerState, prepared: Prepared, result: TurnResult, reasoning: dict | None = None) -> dict:
+    """The final Response; stored (with its reasoning, always) unless store is false."""
+    reasoning = reasoning or reasoning_of(state, prepared, result.message.reasoning)
+    body = rb.finished(prepared.shell, result, reasoning, prepared.ids)
+    if prepared.request.store:
+        stored = StoredResponse(prepared.ids.response, prepared.request.previous_response_id, body,
+                                prepared.new_messages, [result.message])
+        state.store.save(stored, prepared.input_items)
+    return body
+
+
+async def stream(state: ServerState, prepared: Prepared, ticket):
+    numbers = itertools.count()
+    ids, expose = prepared.ids, state.config.expose_reasoning
+
+    def ev(kind: str, **payload) -> str:
+        return sse.event(kind, {"type": kind, "sequence_number": next(numbers), **payload})
+
+    reasoning_parts: list[str] = []
+    reasoning_item: dict | None = None
+    message_index = 1 if prepared.thinks else 0
+    message_open = False
+    try:
+        yield ev("response.created", response=prepared.shell)
+        yield ev("response.in_progress", response=prepared.shell)
+        if prepared.thinks:
+            item = rb.reasoning_item(ids, "" if expose else None, None, "in_progress")
+            yield ev("response.output_item.added", output_index=0, item=item)
+        async for item in prepared.turn:
+            if isinstance(item, ReasoningDelta):
+                reasoning_parts.append(item.text)
+                if expose:
+                    yield ev("response.reasoning_text.delta", item_id=ids.reasoning, output_index=0,
+                             content_index=0, delta=item.text)
+                continue
+            if prepared.thinks and reasoning_item is None:
+                reasoning_item = reasoning_of(state, prepared, "".join(reasoning_parts).strip())
+                for frame in close_reasoning(ev, ids, reasoning_item, expose):
+                    yield frame
+            if isinstance(item, ContentDelta):
+                if not message_open:
+                    message_open = True
+                    for frame in open_message(ev, ids, message_index):
+                        yield frame
+                yield ev("response.output_text.delta", item_id=ids.message, output_index=message_index,
+                         content_index=0, delta=item.text, logprobs=[])
+            elif isinstance(item, TurnResult):
+                final = complete(state, prepared, item, reasoning_item)
+                message = next((o for o in final["output"] if o["type"] == "message"), None)
+                if message is not None:
+                    if not message_open:
+                        for frame in open_message(ev, ids, message_index):
+                            yield frame
+                    for frame in close_message(ev, ids, message_index, message):
+                        yield frame
+                kind = "response.completed" if final["status"] == "completed" else "response.incomplete"
+                yield ev(kind, response=final)
+    except PonderError as error:
+        problem = from_ponder(error)
+        yield ev("error", code=problem.code, message=problem.message, param=problem.param)
+    finally:
+        ticket.release()
+
+
+def close_reasoning(ev, ids, item: dict, expose: bool):
+    if expose:
+        yield ev("response.reasoning_text.done", item_id=ids.reasoning, output_index=0, content_index=0,
+                 text=item["content"][0]["text"])
+    yield ev("response.output_item.done", output_index=0, item=item)
+
+
+def open_message(ev, ids, index: int):
+    yield ev("response.output_item.added", output_index=index, item=rb.message_item(ids, None, "in_progress"))
+    yield ev("response.content_part.added", item_id=ids.message, output_index=index, content_index=0,
+             part=rb.output_text(""))
+
+
+def close_message(ev, ids, index: int, message: dict):
+    part = message["content"][0] if message["content"] else rb.output_text("")
+    yield ev("response.output_text.done", item_id=ids.message, output_index=index, content_index=0,
+             text=part["text"], logprobs=[])
+    yield ev("response.content_part.done", item_id=ids.message, output_index=index, content_index=0, part=part)
+    yield ev("response.output_item.done", output_index=index, item=message)

@@ -1,0 +1,56 @@
+"""What every route shares: the runtime, the store, the sealer, settings, and admission.
+
+Admission bounds the requests admitted at once (running or waiting for the engine); past
+the bound a request is refused with 429 at once rather than queued without limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from dataclasses import dataclass, field
+
+from ponder.config import ServerConfig
+from ponder.runtime import Runtime
+from ponder.server.errors import ApiError, not_found
+from ponder.server.sealing import Sealer
+from ponder.store.sqlite import Store
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}{secrets.token_hex(16)}"
+
+
+@dataclass
+class ServerState:
+    runtime: Runtime
+    store: Store
+    sealer: Sealer
+    config: ServerConfig
+    active: int = field(default=0)
+
+    def check_model(self, model: str) -> None:
+        if model != self.runtime.model_id:
+            raise not_found("model", model, param="model")
+
+    def admit(self) -> Ticket:
+        if self.active >= self.config.max_queue:
+            raise ApiError(429, f"the server is busy: {self.active} requests are queued (limit "
+                           f"{self.config.max_queue}); retry shortly", kind="rate_limit_error", code="queue_full")
+        self.active += 1
+        return Ticket(self)
+
+
+class Ticket(contextlib.AbstractContextManager):
+    """One admitted request; release() exactly once, when its last byte is sent."""
+
+    def __init__(self, state: ServerState):
+        self._state, self._held = state, True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._state.active -= 1
+
+    def __exit__(self, *exc) -> None:
+        self.release()
