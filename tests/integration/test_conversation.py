@@ -1,9 +1,8 @@
 """Across turns: reasoning is discarded, prompts are exactly the visible history, KV is reused,
 and the window is enforced."""
 
-import jinja2
-import llama_cpp
 import pytest
+from support.reference import expected_prompt_tokens
 
 from ponder.config import TurnOptions
 from ponder.errors import ContextOverflow
@@ -12,20 +11,7 @@ from ponder.types import Message, Role
 QUESTIONS = ["What is 12+7?", "Now multiply that by 3.", "Is the result even or odd?"]
 
 
-@pytest.fixture(scope="module")
-def vocab(model_path):
-    """The model's own tokenizer and template, loaded apart from ponder."""
-    return llama_cpp.Llama(str(model_path), vocab_only=True, verbose=False)
-
-
-def expected_prompt_tokens(vocab, instruction: str, messages: list[dict]) -> int:
-    """Render the GGUF template with plain jinja2 and tokenize with llama_cpp.Llama."""
-    template = jinja2.Environment().from_string(vocab.metadata["tokenizer.chat_template"])
-    text = template.render(messages=[{"role": "system", "content": instruction}] + messages, add_generation_prompt=True)
-    return len(vocab.tokenize((text + "<think>\n").encode(), add_bos=False, special=True))
-
-
-def test_later_turns_send_the_history_without_reasoning(runtime, vocab):
+def test_later_turns_send_the_history_without_reasoning(runtime):
     options = TurnOptions(effort="minimal", temperature=0)
     conversation, visible = [], []
     for number, question in enumerate(QUESTIONS, 1):
@@ -34,7 +20,7 @@ def test_later_turns_send_the_history_without_reasoning(runtime, vocab):
         result = runtime.respond(conversation, options).collect()
         assert result.message.reasoning, "the check below means nothing without reasoning to drop"
         if number > 1:
-            expected = expected_prompt_tokens(vocab, runtime.format.instruction(), visible)
+            expected = expected_prompt_tokens(visible)
             assert result.usage.prompt_tokens == expected, f"turn {number}"
             assert result.usage.cached_tokens > 0
         conversation.append(result.message)

@@ -85,6 +85,10 @@ class Engine(ABC):
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> Handle:
         """Start generating after prompt; returns at once."""
 
+    def stats(self) -> dict:
+        """Live counters for health checks: sequences generating and waiting."""
+        return {}
+
     @abstractmethod
     def close(self) -> None:
         """Stop the engine thread and free the model."""

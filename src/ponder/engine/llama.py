@@ -78,6 +78,11 @@ class LlamaEngine(Engine):
             self._inbox.put(request)
         return RequestHandle(request)
 
+    def stats(self) -> dict:
+        scheduler = self._scheduler  # plain counters, read without a lock: a snapshot
+        return {"live_sequences": len(scheduler.live), "waiting_requests": len(scheduler.waiting),
+                "cached_tokens": scheduler.slots.cached_cells()}
+
     def close(self) -> None:
         if self._closed:
             return

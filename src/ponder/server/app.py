@@ -20,7 +20,8 @@ def create_app(state: ServerState) -> Guards:
 
     @app.get("/health")
     async def health():
-        return {"status": "ok", "model": state.runtime.model_id, "active_requests": state.active}
+        return {"status": "ok", "model": state.runtime.model_id, "active_requests": state.active,
+                **state.runtime.engine.stats()}
 
     @app.get("/v1/models")
     async def models():

@@ -110,12 +110,19 @@ def turn_options(request: ResponsesRequest, effort: Effort) -> TurnOptions:
 
 
 def with_ids(items) -> list[dict]:
-    """The input items as stored and listed: every item gets an id."""
+    """The input items as stored and listed: typed, with an id, message text in parts."""
     if isinstance(items, str):
-        items = [{"type": "message", "role": "user", "content": [{"type": "input_text", "text": items}]}]
-    prefix = {"message": "msg_", "reasoning": "rs_"}
-    return [{**item, "id": item.get("id") or new_id(prefix.get(item.get("type", "message"), "item_"))}
-            for item in items]
+        items = [{"role": "user", "content": items}]
+    return [normalized(item) for item in items]
+
+
+def normalized(item: dict) -> dict:
+    kind = item.get("type", "message")
+    out = {**item, "type": kind, "id": item.get("id") or new_id("rs_" if kind == "reasoning" else "msg_")}
+    if kind == "message" and isinstance(item.get("content"), str):
+        part = "output_text" if item.get("role") == "assistant" else "input_text"
+        out["content"] = [{"type": part, "text": item["content"]}]
+    return out
 
 
 def reasoning_of(state: ServerState, prepared: Prepared, text: str | None) -> dict | None:

@@ -1,0 +1,103 @@
+"""Chat Completions through the official openai SDK."""
+
+import pytest
+
+ASK = [{"role": "user", "content": "What is 17+25?"}]
+
+
+def test_reasoning_and_content_come_apart_with_usage(client):
+    reply = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="low", seed=1)
+    message = reply.choices[0].message
+    assert message.content and message.reasoning_content
+    assert message.reasoning == message.reasoning_content
+    assert "<think>" not in message.content and "</think>" not in message.content
+    usage = reply.usage
+    assert usage.completion_tokens_details.reasoning_tokens > 0
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    assert reply.choices[0].finish_reason == "stop"
+
+
+def said(chunk) -> str | None:
+    """The reasoning a chunk carries (an extra field, present only when set)."""
+    return getattr(chunk.choices[0].delta, "reasoning_content", None)
+
+
+def collect_stream(client, **kwargs):
+    chunks = list(client.chat.completions.create(stream=True, stream_options={"include_usage": True}, **kwargs))
+    content = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    reasoning = "".join(said(c) or "" for c in chunks if c.choices)
+    return chunks, content, reasoning
+
+
+def test_streaming_matches_non_streaming_for_the_same_seed(client):
+    args = {"model": "smollm2", "messages": ASK, "reasoning_effort": "low", "seed": 11}
+    whole = client.chat.completions.create(**args)
+    chunks, content, reasoning = collect_stream(client, **args)
+    assert content == whole.choices[0].message.content
+    assert reasoning.strip() == whole.choices[0].message.reasoning_content
+    assert len(chunks) > 10  # token by token, not one blob
+    kinds = ["r" if said(c) else "c" for c in chunks if c.choices and (said(c) or c.choices[0].delta.content)]
+    assert "".join(kinds).startswith("r") and "rc" in "".join(kinds) and "cr" not in "".join(kinds)
+    usage = chunks[-1].usage
+    assert chunks[-1].choices == [] and usage.completion_tokens == whole.usage.completion_tokens
+    assert usage.completion_tokens_details.reasoning_tokens == whole.usage.completion_tokens_details.reasoning_tokens
+
+
+def test_n_choices_are_sampled_and_usage_adds_up(client):
+    reply = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="minimal", n=3, seed=5)
+    assert [c.index for c in reply.choices] == [0, 1, 2]
+    assert all(c.message.content for c in reply.choices)
+    assert reply.usage.completion_tokens >= 3
+    streamed, content, _ = collect_stream(client, model="smollm2", messages=ASK, reasoning_effort="minimal", n=3, seed=5)
+    finishes = [c.choices[0].index for c in streamed if c.choices and c.choices[0].finish_reason]
+    assert sorted(finishes) == [0, 1, 2]
+
+
+def test_max_completion_below_budget_is_length_with_empty_content(client):
+    reply = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="low",
+                                           max_completion_tokens=8)
+    assert reply.choices[0].finish_reason == "length"
+    assert reply.choices[0].message.content == ""
+    assert reply.usage.completion_tokens_details.reasoning_tokens == 8
+
+
+def test_max_tokens_is_an_alias(client):
+    reply = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="low", max_tokens=8)
+    assert reply.usage.completion_tokens == 8
+
+
+def test_effort_none_answers_without_reasoning(client):
+    reply = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="none")
+    assert reply.usage.completion_tokens_details.reasoning_tokens == 0
+    assert reply.choices[0].message.reasoning_content is None and reply.choices[0].message.content
+
+
+@pytest.mark.parametrize("field", ["reasoning_content", "reasoning"])
+def test_reasoning_sent_back_is_ignored_unless_kept(client, field):
+    first = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="minimal", seed=2)
+    answer = first.choices[0].message
+    follow = {"role": "user", "content": "And minus 2?"}
+    bare = ASK + [{"role": "assistant", "content": answer.content}, follow]
+    with_reasoning = ASK + [{"role": "assistant", "content": answer.content, field: "long " * 40}, follow]
+    sizes = [client.chat.completions.create(model="smollm2", messages=m, reasoning_effort="none",
+                                            max_completion_tokens=4).usage.prompt_tokens for m in (bare, with_reasoning)]
+    assert sizes[0] == sizes[1]
+    kept = client.chat.completions.create(model="smollm2", messages=with_reasoning, reasoning_effort="none",
+                                          max_completion_tokens=4, extra_body={"keep_reasoning": True})
+    assert kept.usage.prompt_tokens > sizes[0] + 30
+
+
+def test_developer_and_system_messages_and_text_parts(client):
+    messages = [
+        {"role": "system", "content": "You are terse."},
+        {"role": "developer", "content": "Answer with a number."},
+        {"role": "user", "content": [{"type": "text", "text": "What is "}, {"type": "text", "text": "3+3?"}]},
+    ]
+    reply = client.chat.completions.create(model="smollm2", messages=messages, reasoning_effort="minimal")
+    assert reply.choices[0].message.content
+
+
+def test_models_lists_the_loaded_model_and_window(client, http):
+    models = client.models.list()
+    assert [m.id for m in models.data] == ["smollm2"]
+    assert http.get("/v1/models").json()["data"][0]["context_window"] == 2048

@@ -1,0 +1,156 @@
+"""The Responses API through the official openai SDK: state, restarts, sealed reasoning, streaming."""
+
+import time
+
+import openai
+import pytest
+from conftest import Server
+from support.reference import expected_prompt_tokens
+
+QUESTIONS = ["What is 12+7?", "Now multiply that by 3.", "Is the result even or odd?"]
+LOW = {"effort": "low"}
+
+
+def test_output_has_a_reasoning_item_and_a_message(client):
+    reply = client.responses.create(model="smollm2", input="What is 3+4?", reasoning=LOW, extra_body={"seed": 1})
+    assert reply.status == "completed"
+    assert [item.type for item in reply.output] == ["reasoning", "message"]
+    assert reply.output_text
+    assert reply.usage.output_tokens_details.reasoning_tokens > 0
+    assert reply.output[0].content is None  # this server does not expose reasoning text
+    assert reply.output[0].encrypted_content is None  # nor was it asked for
+
+
+def test_three_turns_across_a_killed_server_send_the_history_without_reasoning(tmp_path):
+    first = Server(tmp_path / "restart.db", "--expose-reasoning").start()
+    visible, previous = [], None
+    try:
+        for question in QUESTIONS[:2]:
+            reply = first.client().responses.create(model="smollm2", input=question, reasoning=LOW,
+                                                    previous_response_id=previous, extra_body={"seed": 3})
+            assert reply.output[0].content[0].text, "reasoning to discard must exist"
+            visible += [{"role": "user", "content": question}, {"role": "assistant", "content": reply.output_text}]
+            previous = reply.id
+    finally:
+        first.kill()
+    second = Server(tmp_path / "restart.db", "--expose-reasoning").start()
+    try:
+        third = second.client().responses.create(model="smollm2", input=QUESTIONS[2], reasoning=LOW,
+                                                 previous_response_id=previous)
+        assert third.status == "completed" and third.output_text
+        expected = expected_prompt_tokens(visible + [{"role": "user", "content": QUESTIONS[2]}])
+        assert third.usage.input_tokens == expected
+        assert third.usage.input_tokens_details.cached_tokens == 0  # a fresh process has no KV yet
+    finally:
+        second.stop()
+
+
+def stream_events(client, **kwargs):
+    return list(client.responses.create(stream=True, **kwargs))
+
+
+def test_streaming_matches_non_streaming_and_follows_the_event_order(client):
+    args = {"model": "smollm2", "input": "What is 5+6?", "reasoning": LOW, "extra_body": {"seed": 21}}
+    whole = client.responses.create(**args)
+    events = stream_events(client, **args)
+    text = "".join(e.delta for e in events if e.type == "response.output_text.delta")
+    assert text == whole.output_text
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    kinds = [e.type for e in events]
+    assert kinds[:3] == ["response.created", "response.in_progress", "response.output_item.added"]
+    assert kinds[-1] == "response.completed"
+    message_added = kinds.index("response.content_part.added")
+    assert kinds.index("response.output_item.done") < message_added < kinds.index("response.output_text.delta")
+    assert kinds.count("response.output_text.delta") > 3
+    final = events[-1].response
+    assert final.output_text == whole.output_text
+    assert final.usage.output_tokens == whole.usage.output_tokens
+
+
+def test_exposed_reasoning_streams_reasoning_text(tmp_path):
+    exposed = Server(tmp_path / "exposed.db", "--expose-reasoning").start()
+    try:
+        client = exposed.client()
+        args = {"model": "smollm2", "input": "What is 5+6?", "reasoning": LOW, "extra_body": {"seed": 4}}
+        whole = client.responses.create(**args)
+        events = stream_events(client, **args)
+        reasoning = "".join(e.delta for e in events if e.type == "response.reasoning_text.delta")
+        assert reasoning.strip() == whole.output[0].content[0].text
+    finally:
+        exposed.stop()
+
+
+def test_max_output_tokens_gives_incomplete(client):
+    reply = client.responses.create(model="smollm2", input="What is 3+4?", reasoning=LOW, max_output_tokens=8)
+    assert reply.status == "incomplete"
+    assert reply.incomplete_details.reason == "max_output_tokens"
+    assert reply.output_text == ""
+    events = stream_events(client, model="smollm2", input="What is 3+4?", reasoning=LOW, max_output_tokens=8)
+    assert events[-1].type == "response.incomplete"
+
+
+def test_stateless_round_trip_with_sealed_reasoning(client):
+    first = client.responses.create(model="smollm2", input="What is 3+4?", reasoning=LOW, store=False,
+                                    include=["reasoning.encrypted_content"])
+    sealed = first.output[0].encrypted_content
+    assert sealed and first.output[0].content is None
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(first.id)  # store=false keeps nothing
+    items = [{"role": "user", "content": "What is 3+4?"}]
+    items += [item.model_dump(exclude_none=True) for item in first.output]
+    items += [{"role": "user", "content": "And minus 1?"}]
+    second = client.responses.create(model="smollm2", input=items, reasoning=LOW, store=False,
+                                     include=["reasoning.encrypted_content"])
+    assert second.status == "completed" and second.output_text
+
+    tampered = list(items)
+    flipped = sealed[:20] + ("A" if sealed[20] != "A" else "B") + sealed[21:]
+    tampered[1] = {**items[1], "encrypted_content": flipped}
+    with pytest.raises(openai.BadRequestError) as error:
+        client.responses.create(model="smollm2", input=tampered, reasoning=LOW, store=False)
+    assert error.value.body["code"] == "invalid_encrypted_content"
+
+
+def test_sealed_reasoning_from_another_server_is_rejected(client, tmp_path):
+    other = Server(tmp_path / "other.db").start()
+    try:
+        foreign = other.client().responses.create(model="smollm2", input="Hi", reasoning={"effort": "minimal"},
+                                                  store=False, include=["reasoning.encrypted_content"])
+    finally:
+        other.stop()
+    items = [{"role": "user", "content": "Hi"}, foreign.output[0].model_dump(exclude_none=True),
+             {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Bye"}]
+    with pytest.raises(openai.BadRequestError):
+        client.responses.create(model="smollm2", input=items, reasoning=LOW)
+
+
+def test_retrieve_list_input_items_and_delete(client):
+    first = client.responses.create(model="smollm2", input="Hi there", reasoning={"effort": "minimal"},
+                                    instructions="Be kind.")
+    second = client.responses.create(model="smollm2", previous_response_id=first.id, reasoning={"effort": "minimal"},
+                                     input=[{"role": "user", "content": "One"}, {"role": "user", "content": "Two"}])
+    assert client.responses.retrieve(first.id).output_text == first.output_text
+    items = client.responses.input_items.list(second.id)
+    assert [i.content[0].text for i in items.data] == ["Two", "One"]  # newest first, as OpenAI lists them
+    ascending = client.responses.input_items.list(second.id, order="asc", limit=1)
+    assert ascending.data[0].content[0].text == "One" and ascending.has_more
+    client.responses.delete(first.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.retrieve(first.id)
+    with pytest.raises(openai.NotFoundError):
+        client.responses.create(model="smollm2", input="Three", previous_response_id=second.id)
+
+
+def test_disconnecting_mid_stream_cancels_the_generation(server, http):
+    body = {"model": "smollm2", "input": "Write a long story.", "reasoning": {"effort": "high"}, "stream": True,
+            "max_output_tokens": 1500}
+    with http.stream("POST", "/v1/responses", json=body) as response:
+        for count, _ in enumerate(response.iter_lines()):
+            if count > 20:
+                break
+    for _ in range(100):  # bounded: the engine should drop the sequence within a step or two
+        health = http.get("/health").json()
+        if health["live_sequences"] == 0 and health["active_requests"] == 0:
+            break
+        time.sleep(0.05)
+    assert health["live_sequences"] == 0 and health["active_requests"] == 0

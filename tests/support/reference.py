@@ -1,0 +1,33 @@
+"""An independent count of prompt tokens: the GGUF's own template and tokenizer, no ponder code.
+
+Renders the chat template stored in the model file with plain jinja2 and tokenizes with
+llama-cpp-python's high-level Llama (vocabulary only), so a test can check that ponder sent
+exactly the visible history, and nothing of the discarded reasoning.
+"""
+
+import functools
+
+import jinja2
+import llama_cpp
+
+from ponder.models.registry import resolve_model
+from ponder.reasoning.formats import THINK_TAGS
+
+
+@functools.cache
+def vocab() -> llama_cpp.Llama:
+    return llama_cpp.Llama(str(resolve_model(None)), vocab_only=True, verbose=False)
+
+
+def expected_prompt_tokens(messages: list[dict]) -> int:
+    """Tokens of the prompt for the next reasoning turn of the embedded model.
+
+    messages: the visible history (role/content dicts), newest user message last, without
+    system message: the embedded model is not native-thinking, so ponder's instruction to
+    think is the system message.
+    """
+    model = vocab()
+    template = jinja2.Environment().from_string(model.metadata["tokenizer.chat_template"])
+    system = {"role": "system", "content": THINK_TAGS.instruction()}
+    text = template.render(messages=[system] + messages, add_generation_prompt=True) + "<think>\n"
+    return len(model.tokenize(text.encode(), add_bos=False, special=True))
