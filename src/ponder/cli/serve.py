@@ -34,6 +34,7 @@ from ponder.config import ServerConfig
 def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, max_queue, max_request_bytes, verbose):
     """Serve the model over OpenAI's Chat Completions and Responses APIs."""
     import os
+    import sqlite3
 
     import uvicorn
 
@@ -50,7 +51,10 @@ def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, ma
         sealer = Sealer(load_key(config.secret_key, key_file))
     except (ValueError, OSError) as error:
         raise click.UsageError(f"cannot load the sealing key: {error}") from None
-    store = Store(db)
+    try:
+        store = Store(db)
+    except (sqlite3.Error, OSError) as error:
+        raise click.UsageError(f"cannot open the database {db}: {error}") from None
     with load_runtime(model, n_ctx, n_threads, verbose, n_seq_max=8) as runtime:
         app = create_app(ServerState(runtime, store, sealer, config))
         click.echo(f"ponder serving {runtime.model_id} (window {runtime.n_ctx}) on http://{host}:{port}/v1", err=True)
