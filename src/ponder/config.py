@@ -27,7 +27,13 @@ class EngineConfig:
     n_ctx: int | None = None  # None is the model's training context
     n_threads: int = field(default_factory=default_threads)
     n_batch: int = 512  # most tokens in one llama_decode; longer prompts go in chunks
-    n_seq_max: int = 4  # sequences the KV cache can hold at once
+    # llama.cpp computes a micro-batch of 64 or more tokens on another kernel path, whose
+    # logits differ (by up to 0.9 on SmolLM2) from evaluating the same tokens in smaller
+    # pieces. Below 64, any split gives bit-identical KV, so cached, re-prefilled and cold
+    # prompts all decode alike. Measured cost on 2 cores: none beyond noise (docs/performance.md).
+    n_ubatch: int = 32
+    n_seq_max: int = 8  # sequences the KV cache can hold at once (live ones and cached prefixes)
+    prefix_cache: bool = True  # reuse KV across requests and re-prefill finished turns; off for baselines
     verbose: bool = False  # let llama.cpp write its log to stderr
 
     def __post_init__(self) -> None:
@@ -35,8 +41,8 @@ class EngineConfig:
             raise InvalidOption("ctx", f"the context window must be at least 64 tokens, got {self.n_ctx}")
         if self.n_threads < 1:
             raise InvalidOption("threads", f"must be at least 1, got {self.n_threads}")
-        if self.n_batch < 1 or self.n_seq_max < 1:
-            raise InvalidOption("n_batch", "n_batch and n_seq_max must be at least 1")
+        if self.n_batch < 1 or self.n_seq_max < 1 or self.n_ubatch < 1:
+            raise InvalidOption("n_batch", "n_batch, n_ubatch and n_seq_max must be at least 1")
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from ponder.models.template import ChatTemplate
 from ponder.reasoning.budget import settle_budget
 from ponder.reasoning.formats import ReasoningFormat, detect_format
 from ponder.reasoning.loop import TurnLoop
-from ponder.reasoning.prompt import render_prompt
+from ponder.reasoning.prompt import render_history, render_prompt
 from ponder.turn import Turn
-from ponder.types import Message, Role
+from ponder.types import Message, Role, TurnResult
 
 
 class Runtime:
@@ -57,7 +57,14 @@ class Runtime:
         return render_prompt(self.template, self.format, dicts, think)
 
     def prompt_tokens(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> list[int]:
-        text = self.render(messages, think, keep_reasoning)
+        return self._tokens(self.render(messages, think, keep_reasoning))
+
+    def history_tokens(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> list[int]:
+        """Tokens of the visible history that the next turn's prompt will start with."""
+        dicts = history.for_template(messages, self.format, keep_reasoning)
+        return self._tokens(render_history(self.template, self.format, dicts, think))
+
+    def _tokens(self, text: str) -> list[int]:
         tokens = self.engine.tokenize(text, special=True)
         info = self.engine.info
         if info.add_bos and not text.startswith(info.bos_text):
@@ -85,7 +92,15 @@ class Runtime:
         events = AsyncChannel(loop) if loop is not None else ThreadChannel()
         controller = TurnLoop(self.format, budget, self.engine, events.put, options.stop, options.handoff)
         handle = self.engine.submit(prompt, sampling_of(options), controller)
-        return Turn(events, controller, handle, dropped, self.n_ctx)
+
+        def canonical_reprefill(result: TurnResult) -> None:
+            # The next turn sends this history without the reasoning: evaluate it in idle time,
+            # answer at its true positions, so that turn prefills only its new message.
+            if result.message.content:
+                answered = [*kept, Message(Role.ASSISTANT, result.message.content)]
+                self.engine.warm(self.history_tokens(answered, budget.thinks, options.keep_reasoning))
+
+        return Turn(events, controller, handle, dropped, self.n_ctx, on_result=canonical_reprefill)
 
     def close(self) -> None:
         self.engine.close()

@@ -8,7 +8,7 @@ abandoned turn never keeps the engine busy.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.engine.base import EndReason, Handle
@@ -19,9 +19,15 @@ from ponder.types import Event, Message, Role, TurnResult, Usage
 
 class Turn:
     def __init__(
-        self, events: ThreadChannel | AsyncChannel, loop: TurnLoop, handle: Handle, dropped_turns: int, n_ctx: int
+        self,
+        events: ThreadChannel | AsyncChannel,
+        loop: TurnLoop,
+        handle: Handle,
+        dropped_turns: int,
+        n_ctx: int,
+        on_result: Callable[[TurnResult], None] | None = None,
     ):
-        self._events, self._loop, self._handle = events, loop, handle
+        self._events, self._loop, self._handle, self._on_result = events, loop, handle, on_result
         self.dropped_turns, self.n_ctx = dropped_turns, n_ctx
         self.result: TurnResult | None = None
 
@@ -79,7 +85,7 @@ class Turn:
         if ended.reason is EndReason.CANCELLED:
             raise EngineFailure(f"generation was cancelled: {ended.error or 'by request'}")
         reasoning = loop.reasoning if loop.budget.thinks else None
-        return TurnResult(
+        result = TurnResult(
             message=Message(Role.ASSISTANT, loop.content, reasoning),
             finish_reason=loop.finish_reason,
             usage=Usage(loop.prompt_tokens, loop.cached_tokens, loop.reasoning_tokens, loop.answer_tokens),
@@ -88,3 +94,6 @@ class Turn:
             reasoning_budget=loop.budget.reasoning,
             context_window=self.n_ctx,
         )
+        if self._on_result is not None:
+            self._on_result(result)
+        return result

@@ -53,8 +53,8 @@ def turn_options(command):
     return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
 
 
-def load_runtime(model, n_ctx, n_threads, verbose, n_seq_max: int = 4) -> Runtime:
-    fields = {"model": model, "n_ctx": n_ctx, "verbose": verbose, "n_seq_max": n_seq_max}
+def load_runtime(model, n_ctx, n_threads, verbose) -> Runtime:
+    fields = {"model": model, "n_ctx": n_ctx, "verbose": verbose}
     if n_threads is not None:
         fields["n_threads"] = n_threads
     return Runtime.load(EngineConfig(**fields))

@@ -55,7 +55,7 @@ def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, ma
         store = Store(db)
     except (sqlite3.Error, OSError) as error:
         raise click.UsageError(f"cannot open the database {db}: {error}") from None
-    with load_runtime(model, n_ctx, n_threads, verbose, n_seq_max=8) as runtime:
+    with load_runtime(model, n_ctx, n_threads, verbose) as runtime:
         app = create_app(ServerState(runtime, store, sealer, config))
         click.echo(f"ponder serving {runtime.model_id} (window {runtime.n_ctx}) on http://{host}:{port}/v1", err=True)
         uvicorn.run(app, host=host, port=port, log_level="info" if verbose else "warning",

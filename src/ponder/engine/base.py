@@ -85,6 +85,9 @@ class Engine(ABC):
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> Handle:
         """Start generating after prompt; returns at once."""
 
+    def warm(self, tokens: list[int]) -> None:
+        """Evaluate tokens into the cache in idle time, so a later prompt finds them (optional)."""
+
     def stats(self) -> dict:
         """Live counters for health checks: sequences generating and waiting."""
         return {}

@@ -1,21 +1,28 @@
-"""Which tokens each KV sequence slot holds, and which slot a new prompt should take.
+"""Which tokens each KV sequence slot holds, and where a new prompt's prefix comes from.
 
 Each of the n_seq_max slots remembers the tokens whose KV it holds (positions 0..n-1). A new
-prompt takes the idle slot sharing its longest token prefix (the least recently used one on a
-tie), keeps that prefix and evaluates only the rest: the reuse reported as cached_tokens.
-Tokens are compared one by one, so a reused prefix is always exactly the prompt's.
-This module does the bookkeeping; the caller removes the cells (llama_memory_seq_rm).
+prompt reuses the longest token prefix held by any slot, from any conversation: if an idle
+slot holds it, the prompt takes that slot; if a busy one does, the prompt takes the least
+recently used idle slot and the prefix is copied into it (seq_cp shares the cells of a
+unified cache, it does not duplicate them). Only the rest of the prompt is evaluated, and
+that reuse is what `cached_tokens` reports. Tokens are compared one by one, so a reused
+prefix is always exactly the prompt's. This module plans; the scheduler moves the cells.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 _clock = itertools.count()
 
+# A prompt waits for a running sequence that is still evaluating a prefix they share, when
+# the part still to come is at least this long: n samples of one prompt evaluate it once.
+MIN_SHARED_WAIT = 16
 
-@dataclass
+
+@dataclass(eq=False)
 class Slot:
     seq_id: int
     tokens: list[int] = field(default_factory=list)  # tokens whose KV this slot holds
@@ -24,6 +31,18 @@ class Slot:
 
     def touch(self) -> None:
         self.last_used = next(_clock)
+
+
+@dataclass(frozen=True)
+class Claim:
+    slot: Slot
+    keep: int  # leading tokens of the slot's own cells that stay
+    source: Slot | None = None  # another slot whose prefix is copied in
+    copy: int = 0  # tokens copied from source (the slot's own cells are dropped first)
+
+    @property
+    def cached(self) -> int:
+        return self.copy if self.source is not None else self.keep
 
 
 def common_prefix(a: list[int], b: list[int]) -> int:
@@ -36,20 +55,28 @@ def common_prefix(a: list[int], b: list[int]) -> int:
 
 
 class SlotTable:
-    def __init__(self, n_slots: int):
+    def __init__(self, n_slots: int, reuse: bool = True):
         self.slots = [Slot(seq_id) for seq_id in range(n_slots)]
+        self.reuse = reuse  # False: every prompt is evaluated from scratch (benchmarks)
 
-    def claim(self, prompt: list[int]) -> tuple[Slot, int] | None:
-        """An idle slot for prompt and how many leading prompt tokens it already holds."""
+    def claim(self, prompt: list[int], need_logits: bool = True) -> Claim | None:
+        """Plan where prompt goes; None while every slot is busy."""
         idle = [slot for slot in self.slots if not slot.busy]
         if not idle:
             return None
-        best = max(idle, key=lambda s: (common_prefix(prompt, s.tokens), -s.last_used))
-        # At least one prompt token is evaluated again: its logits give the first sample.
-        keep = min(common_prefix(prompt, best.tokens), len(prompt) - 1)
-        best.busy = True
-        best.touch()
-        return best, keep
+        # With logits wanted, the last prompt token is evaluated again: it gives the first sample.
+        limit = len(prompt) - 1 if need_logits else len(prompt)
+        reused = {slot.seq_id: min(common_prefix(prompt, slot.tokens), limit) if self.reuse else 0
+                  for slot in self.slots}
+        best = max(self.slots, key=lambda s: (reused[s.seq_id], not s.busy))
+        target = best if not best.busy else min(idle, key=lambda s: s.last_used)
+        if not reused[best.seq_id] and target is best:
+            target = min(idle, key=lambda s: (bool(s.tokens), s.last_used))  # an empty or the oldest slot
+        target.busy = True
+        target.touch()
+        if best is not target and reused[best.seq_id] > reused[target.seq_id]:
+            return Claim(target, 0, best, reused[best.seq_id])
+        return Claim(target, reused[target.seq_id])
 
     def evictable(self) -> Slot | None:
         """The least recently used idle slot that still holds cells."""
@@ -57,4 +84,18 @@ class SlotTable:
         return min(idle, key=lambda s: s.last_used) if idle else None
 
     def cached_cells(self) -> int:
+        """Cells in use, counting a shared prefix once per slot: an upper bound, so safe."""
         return sum(len(slot.tokens) for slot in self.slots)
+
+
+def worth_waiting(prompt: list[int], running: Iterable[tuple[list[int], list[int]]]) -> bool:
+    """True if a running sequence will soon hold a longer prefix of prompt than it does now.
+
+    running: (the tokens a sequence will evaluate, the tokens it has evaluated so far).
+    """
+    limit = len(prompt) - 1
+    for planned, evaluated in running:
+        coming = min(common_prefix(prompt, planned), limit)
+        if coming - common_prefix(prompt, evaluated) >= MIN_SHARED_WAIT:
+            return True
+    return False

@@ -16,7 +16,7 @@ import llama_cpp as ll
 from ponder.config import EngineConfig
 from ponder.engine.base import Controller, EndReason, Engine, SamplingParams
 from ponder.engine.llama_model import load, token_text
-from ponder.engine.scheduler import Request, Scheduler
+from ponder.engine.scheduler import Request, Scheduler, WarmUp
 
 _CLOSE = object()
 
@@ -35,7 +35,9 @@ class LlamaEngine(Engine):
         self.info = self.loaded.info
         self._vocab = self.loaded.vocab
         self._pieces: dict[int, bytes] = {}
-        self._scheduler = Scheduler(self.loaded, config.n_batch, config.n_seq_max, self._end_tokens())
+        self._scheduler = Scheduler(self.loaded, config.n_batch, config.n_seq_max, self._end_tokens(),
+                                    reuse=config.prefix_cache)
+        self.prefix_cache = config.prefix_cache
         self._inbox: queue.Queue = queue.Queue()
         self._closed = False
         self._thread = threading.Thread(target=self._serve, name="ponder-engine", daemon=True)
@@ -78,9 +80,15 @@ class LlamaEngine(Engine):
             self._inbox.put(request)
         return RequestHandle(request)
 
+    def warm(self, tokens: list[int]) -> None:
+        """Evaluate tokens into the cache when the engine is idle, for a turn yet to come."""
+        if self.prefix_cache and tokens and not self._closed:
+            self._inbox.put(Request(list(tokens), SamplingParams(), WarmUp(), warm=True))
+
     def stats(self) -> dict:
         scheduler = self._scheduler  # plain counters, read without a lock: a snapshot
-        return {"live_sequences": len(scheduler.live), "waiting_requests": len(scheduler.waiting),
+        waiting = len(scheduler.waiting) + self._inbox.qsize()
+        return {"live_sequences": len(scheduler.live), "waiting_requests": waiting,
                 "cached_tokens": scheduler.slots.cached_cells()}
 
     def close(self) -> None:

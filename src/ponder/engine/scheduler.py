@@ -3,22 +3,40 @@
 Running sequences contribute their one pending token first, then prompts fill what is left of
 the batch in chunks, so a long prompt never stalls the streams already running. After the
 decode, each sequence whose last pending token was evaluated gets a sample from its own
-sampler chain, and its controller says what to append next. Runs on the engine thread only.
-It knows nothing about reasoning: controllers decide everything about content.
+sampler chain, and its controller says what to append next.
+
+Warm-ups (canonical re-prefill of a finished turn's history) are sequences without samples
+that run only when nothing else has work, and give way, cells kept, as soon as a request
+comes. Runs on the engine thread only. It knows nothing about reasoning: controllers decide
+everything about content.
 """
 
 from __future__ import annotations
 
-import collections
 import threading
 from dataclasses import dataclass, field
 
 import llama_cpp as ll
 
-from ponder.engine.base import Controller, EndReason, SamplingParams
-from ponder.engine.kvcache import Slot, SlotTable
+from ponder.engine.base import Controller, EndReason, SamplingParams, Step
+from ponder.engine.kvcache import Claim, Slot, SlotTable, worth_waiting
 from ponder.engine.llama_model import LoadedModel
 from ponder.engine.sampler import Sampler
+
+
+class WarmUp:
+    """The controller of a warm-up: it never samples and has nobody to tell."""
+
+    forbid_end_first = False
+
+    def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
+        pass
+
+    def on_sampled(self, token: int) -> Step:
+        return Step(done=True)
+
+    def on_end(self, reason: EndReason, error: str | None = None) -> None:
+        pass
 
 
 @dataclass
@@ -26,6 +44,7 @@ class Request:
     prompt: list[int]
     sampling: SamplingParams
     controller: Controller
+    warm: bool = False
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -33,20 +52,21 @@ class Request:
 class Sequence:
     request: Request
     slot: Slot
-    sampler: Sampler
+    sampler: Sampler | None  # None for warm-ups
     pending: list[int]  # tokens to evaluate next: rest of the prompt, or appended tokens
     forbid_end: bool = False  # the controller's wish for the next sample
 
 
 class Scheduler:
-    def __init__(self, loaded: LoadedModel, n_batch: int, n_slots: int, end_tokens: tuple[int, ...]):
+    def __init__(self, loaded: LoadedModel, n_batch: int, n_slots: int, end_tokens: tuple[int, ...],
+                 reuse: bool = True):
         self.loaded, self.n_batch, self.end_tokens = loaded, n_batch, end_tokens
         self.n_vocab = ll.llama_vocab_n_tokens(loaded.vocab)
         self.n_ctx = loaded.info.n_ctx
         self.memory = ll.llama_get_memory(loaded.ctx)
         self.batch = ll.llama_batch_init(n_batch, 0, 1)
-        self.slots = SlotTable(n_slots)
-        self.waiting: collections.deque[Request] = collections.deque()
+        self.slots = SlotTable(n_slots, reuse)
+        self.waiting: list[Request] = []
         self.live: list[Sequence] = []
 
     @property
@@ -79,25 +99,43 @@ class Scheduler:
     # ---- admission and ending ----
 
     def _admit(self) -> None:
-        while self.waiting:
-            request = self.waiting[0]
+        if any(not r.warm for r in self.waiting):
+            for seq in [s for s in self.live if s.request.warm]:
+                self._end(seq, EndReason.CANCELLED)  # real work first; its cells stay cached
+        for request in list(self.waiting):
             if request.cancelled.is_set():
-                self.waiting.popleft()
+                self.waiting.remove(request)
                 request.controller.on_end(EndReason.CANCELLED)
+            elif self._must_wait(request):
                 continue
-            claimed = self.slots.claim(request.prompt)
-            if claimed is None:
-                return  # every slot is busy: wait for one to finish
-            self.waiting.popleft()
-            self._start(request, *claimed)
+            else:
+                claim = self.slots.claim(request.prompt, need_logits=not request.warm)
+                if claim is None:
+                    return  # every slot is busy: wait for one to finish
+                self.waiting.remove(request)
+                self._start(request, claim)
 
-    def _start(self, request: Request, slot: Slot, keep: int) -> None:
-        ll.llama_memory_seq_rm(self.memory, slot.seq_id, keep, -1)
-        del slot.tokens[keep:]
-        sampler = Sampler(request.sampling, self.n_vocab, self.end_tokens)
-        seq = Sequence(request, slot, sampler, request.prompt[keep:], request.controller.forbid_end_first)
+    def _must_wait(self, request: Request) -> bool:
+        if request.warm:
+            return any(not s.request.warm for s in self.live) or any(not r.warm for r in self.waiting)
+        running = [(s.request.prompt, s.slot.tokens) for s in self.live if s.pending]
+        return worth_waiting(request.prompt, running)
+
+    def _start(self, request: Request, claim: Claim) -> None:
+        slot = claim.slot
+        if claim.source is not None:
+            ll.llama_memory_seq_rm(self.memory, slot.seq_id, -1, -1)
+            ll.llama_memory_seq_cp(self.memory, claim.source.seq_id, slot.seq_id, 0, claim.copy)
+            slot.tokens = claim.source.tokens[: claim.copy]
+        else:
+            ll.llama_memory_seq_rm(self.memory, slot.seq_id, claim.keep, -1)
+            del slot.tokens[claim.keep :]
+        sampler = None if request.warm else Sampler(request.sampling, self.n_vocab, self.end_tokens)
+        seq = Sequence(request, slot, sampler, request.prompt[claim.cached :], request.controller.forbid_end_first)
         self.live.append(seq)
-        request.controller.on_prefilled(len(request.prompt), keep)
+        request.controller.on_prefilled(len(request.prompt), claim.cached)
+        if request.warm and not seq.pending:
+            self._end(seq, EndReason.DONE)
 
     def _end_cancelled(self) -> None:
         for seq in [s for s in self.live if s.request.cancelled.is_set()]:
@@ -105,9 +143,12 @@ class Scheduler:
 
     def _end(self, seq: Sequence, reason: EndReason, error: str | None = None) -> None:
         self.live.remove(seq)
-        seq.sampler.free()
+        if seq.sampler is not None:
+            seq.sampler.free()
         if reason in (EndReason.ERROR, EndReason.CONTEXT_FULL):
             self._forget(seq.slot)  # after a failed decode its cells are not to be trusted
+        elif reason is EndReason.CANCELLED and not seq.request.warm:
+            self._forget(seq.slot)  # an abandoned generation frees its cells at once
         seq.slot.busy = False
         seq.slot.touch()
         try:
@@ -120,7 +161,10 @@ class Scheduler:
     def _plan(self) -> list[tuple[Sequence, list[int]]]:
         """(sequence, tokens to evaluate now) for this step, within n_batch and the window."""
         room, plan = self.n_batch, []
+        real_work = any(s.pending and not s.request.warm for s in self.live)
         for seq in sorted(self.live, key=lambda s: len(s.pending)):  # decodes first
+            if seq.request.warm and real_work:
+                continue  # warm-ups only use idle time
             if len(seq.slot.tokens) + len(seq.pending) > self.n_ctx:
                 self._end(seq, EndReason.CONTEXT_FULL)
                 continue
@@ -141,7 +185,7 @@ class Scheduler:
 
     def _forget(self, slot: Slot) -> None:
         ll.llama_memory_seq_rm(self.memory, slot.seq_id, -1, -1)
-        slot.tokens.clear()
+        slot.tokens = []
 
     def _run(self, plan: list[tuple[Sequence, list[int]]]) -> None:
         outputs = self._fill(plan)
@@ -154,6 +198,8 @@ class Scheduler:
         for seq, chunk in plan:
             seq.slot.tokens += chunk
             del seq.pending[: len(chunk)]
+            if seq.request.warm and not seq.pending:
+                self._end(seq, EndReason.DONE)
         for seq, index in outputs:
             self._sample(seq, index)
 
@@ -164,7 +210,7 @@ class Scheduler:
             for offset, token in enumerate(chunk):
                 batch.token[i], batch.pos[i] = token, start + offset
                 batch.n_seq_id[i], batch.seq_id[i][0] = 1, seq.slot.seq_id
-                last = offset == len(chunk) - 1 and len(chunk) == len(seq.pending)
+                last = offset == len(chunk) - 1 and len(chunk) == len(seq.pending) and not seq.request.warm
                 batch.logits[i] = last
                 if last:
                     outputs.append((seq, i))

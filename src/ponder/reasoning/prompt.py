@@ -31,3 +31,13 @@ def with_instruction(dicts: list[dict], instruction: str) -> list[dict]:
         first = dict(dicts[0], content=f"{dicts[0]['content']}\n\n{instruction}".strip())
         return [first] + dicts[1:]
     return [{"role": "system", "content": instruction}] + dicts
+
+
+def render_history(template: ChatTemplate, fmt: ReasoningFormat, dicts: list[dict], think: bool) -> str:
+    """The conversation so far, as the next turn's prompt will begin (no generation prompt).
+
+    Its tokens are what a finished turn leaves to re-prefill: the next prompt shares them.
+    """
+    if think and not fmt.native:
+        dicts = with_instruction(dicts, fmt.instruction())
+    return template.render(dicts, add_generation_prompt=False, enable_thinking=think)

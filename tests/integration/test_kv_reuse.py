@@ -1,0 +1,62 @@
+"""Discarding reasoning must not cost the KV cache, and reuse must never change an answer."""
+
+import time
+
+import pytest
+
+from ponder.config import EngineConfig, TurnOptions
+from ponder.runtime import Runtime
+from ponder.types import Message, Role
+
+GREEDY = TurnOptions(effort="minimal", temperature=0)
+
+
+def wait_idle(runtime: Runtime) -> None:
+    """Give the engine the idle time a user's typing would (bounded, not a timing claim)."""
+    for _ in range(200):
+        stats = runtime.engine.stats()
+        if stats["live_sequences"] == 0 and stats["waiting_requests"] == 0:
+            return
+        time.sleep(0.02)
+    raise AssertionError("the engine never went idle")
+
+
+@pytest.fixture(scope="module")
+def cold():
+    with Runtime.load(EngineConfig(n_ctx=4096, n_threads=2, prefix_cache=False)) as loaded:
+        yield loaded
+
+
+@pytest.mark.parametrize("questions", [["What is 12+7?", "Now multiply that by 3."],
+                                       ["Name a fruit.", "What colour is it?", "Is it sweet?"]])
+def test_canonical_reprefill_is_exact_and_leaves_only_the_new_message(runtime, cold, questions):
+    conversation = [Message(Role.USER, questions[0])]
+    for question in questions[1:]:
+        previous = runtime.respond(conversation, GREEDY).collect()
+        assert previous.message.reasoning  # there was reasoning to discard
+        conversation += [previous.message, Message(Role.USER, question)]
+        wait_idle(runtime)
+        warm = runtime.respond(conversation, GREEDY).collect()
+        history = runtime.history_tokens(conversation[:-2] + [Message(Role.ASSISTANT, previous.message.content)],
+                                         think=True)
+        assert warm.usage.cached_tokens == len(history)  # everything but the new message was reused
+        reference = cold.respond(conversation, GREEDY).collect()
+        assert reference.usage.cached_tokens == 0
+        assert warm.message == reference.message  # exact: same greedy output as a cold run
+
+
+def test_n_samples_of_one_prompt_share_its_evaluation(runtime):
+    prompt = [Message(Role.USER, "Tell me about rivers. " * 20)]
+    options = TurnOptions(effort="minimal", seed=9, max_completion_tokens=24)
+    turns = [runtime.respond(prompt, options) for _ in range(4)]
+    results = [turn.collect() for turn in turns]
+    cached = sorted(r.usage.cached_tokens for r in results)
+    size = results[0].usage.prompt_tokens
+    assert cached[1:] == [size - 1] * 3  # three of the four forked the first one's prompt
+
+
+def test_prefix_is_reused_across_conversations(runtime):
+    shared = Message(Role.SYSTEM, "You are a careful assistant who answers briefly. " * 10)
+    first = runtime.respond([shared, Message(Role.USER, "Hi!")], GREEDY).collect()
+    other = runtime.respond([shared, Message(Role.USER, "Hello there!")], GREEDY).collect()
+    assert first.message.content and other.usage.cached_tokens > 100
