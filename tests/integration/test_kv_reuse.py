@@ -39,7 +39,7 @@ def test_canonical_reprefill_is_exact_and_leaves_only_the_new_message(runtime, c
         warm = runtime.respond(conversation, GREEDY).collect()
         history = runtime.history_tokens(conversation[:-2] + [Message(Role.ASSISTANT, previous.message.content)],
                                          think=True)
-        assert warm.usage.cached_tokens == len(history)  # everything but the new message was reused
+        assert warm.usage.cached_tokens >= len(history)  # at most the new message is evaluated
         reference = cold.respond(conversation, GREEDY).collect()
         assert reference.usage.cached_tokens == 0
         assert warm.message == reference.message  # exact: same greedy output as a cold run

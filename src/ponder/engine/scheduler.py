@@ -109,7 +109,7 @@ class Scheduler:
             elif self._must_wait(request):
                 continue
             else:
-                claim = self.slots.claim(request.prompt, need_logits=not request.warm)
+                claim = self.slots.claim(request.prompt, need_logits=not request.warm, preserve=request.warm)
                 if claim is None:
                     return  # every slot is busy: wait for one to finish
                 self.waiting.remove(request)
