@@ -34,6 +34,12 @@ class EngineConfig:
     n_ubatch: int = 32
     n_seq_max: int = 8  # sequences the KV cache can hold at once (live ones and cached prefixes)
     prefix_cache: bool = True  # reuse KV across requests and re-prefill finished turns; off for baselines
+    # How a finished turn's cache becomes the next turn's: "exact" re-prefills the answer at its
+    # true positions (identical to a cold run); "shift" cuts the reasoning cells out and moves
+    # the answer's back (faster, approximate: see docs/performance.md), re-evaluating the first
+    # kv_shift_reeval answer tokens.
+    kv_reuse: str = "exact"
+    kv_shift_reeval: int = 0
     verbose: bool = False  # let llama.cpp write its log to stderr
 
     def __post_init__(self) -> None:
@@ -41,6 +47,10 @@ class EngineConfig:
             raise InvalidOption("ctx", f"the context window must be at least 64 tokens, got {self.n_ctx}")
         if self.n_threads < 1:
             raise InvalidOption("threads", f"must be at least 1, got {self.n_threads}")
+        if self.kv_reuse not in ("exact", "shift"):
+            raise InvalidOption("kv_reuse", f"use exact or shift, not {self.kv_reuse!r}")
+        if self.kv_shift_reeval < 0:
+            raise InvalidOption("kv_shift_reeval", f"must be 0 or more, got {self.kv_shift_reeval}")
         if self.n_batch < 1 or self.n_seq_max < 1 or self.n_ubatch < 1:
             raise InvalidOption("n_batch", "n_batch, n_ubatch and n_seq_max must be at least 1")
 

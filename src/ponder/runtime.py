@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.config import EngineConfig, TurnOptions
 from ponder.context import history, window
-from ponder.engine.base import Engine, SamplingParams
+from ponder.engine.base import Engine, SamplingParams, ShiftPlan
+from ponder.engine.kvcache import common_prefix
 from ponder.errors import InvalidOption
 from ponder.models.registry import model_id_for, resolve_model
 from ponder.models.template import ChatTemplate
@@ -98,7 +99,9 @@ class Runtime:
             # answer at its true positions, so that turn prefills only its new message.
             if result.message.content:
                 answered = [*kept, Message(Role.ASSISTANT, result.message.content)]
-                self.engine.warm(self.history_tokens(answered, budget.thinks, options.keep_reasoning))
+                canonical = self.history_tokens(answered, budget.thinks, options.keep_reasoning)
+                shift = ShiftPlan(tuple(prompt), common_prefix(prompt, canonical), result.usage.reasoning_tokens)
+                self.engine.warm(canonical, shift if budget.thinks else None)
 
         return Turn(events, controller, handle, dropped, self.n_ctx, on_result=canonical_reprefill)
 

@@ -93,6 +93,8 @@ class Turn:
             budget_forced=loop.budget_forced,
             reasoning_budget=loop.budget.reasoning,
             context_window=self.n_ctx,
+            ttft_s=((loop.first_token_at or loop.ended_at or loop.started_at) - loop.started_at),
+            elapsed_s=((loop.ended_at or loop.started_at) - loop.started_at),
         )
         if self._on_result is not None:
             self._on_result(result)

@@ -128,6 +128,8 @@ class TurnResult:
     budget_forced: bool = False  # the reasoning budget ran out and ponder closed the block
     reasoning_budget: int = 0  # the budget this turn ran under, after fitting the window
     context_window: int = 0
+    ttft_s: float = 0.0  # seconds from submission to the first sampled token
+    elapsed_s: float = 0.0  # seconds from submission to the end of the turn
 
     def to_dict(self) -> dict:
         return {
@@ -138,6 +140,8 @@ class TurnResult:
             "budget_forced": self.budget_forced,
             "reasoning_budget": self.reasoning_budget,
             "context_window": self.context_window,
+            "ttft_s": round(self.ttft_s, 4),
+            "elapsed_s": round(self.elapsed_s, 4),
         }
 
 

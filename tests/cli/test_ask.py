@@ -32,7 +32,7 @@ def test_ask_length_when_completion_cap_is_below_budget(ponder):
 
 
 def test_ask_streams_reasoning_then_answer_then_summary(ponder):
-    done = ponder("ask", "What is 2+2?", "--effort", "minimal", "--seed", "4")
+    done = ponder("ask", "What is 2+2?", "--effort", "minimal", "--max-completion-tokens", "120", "--seed", "4")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert lines[0].startswith("thinking: ")
@@ -40,7 +40,7 @@ def test_ask_streams_reasoning_then_answer_then_summary(ponder):
 
 
 def test_hide_reasoning(ponder):
-    done = ponder("ask", "What is 2+2?", "--effort", "minimal", "--hide-reasoning")
+    done = ponder("ask", "What is 2+2?", "--effort", "minimal", "--max-completion-tokens", "120", "--hide-reasoning")
     assert "thinking:" not in done.stdout and done.stdout.strip()
 
 

@@ -16,7 +16,7 @@ def test_chat_session_commands(ponder, tmp_path):
         f"/save {tmp_path / 'after-reset.json'}",
         "/exit",
     ]) + "\n"
-    done = ponder("chat", "--effort", "minimal", "--seed", "3", stdin=script)
+    done = ponder("chat", "--effort", "minimal", "--max-completion-tokens", "120", "--seed", "3", stdin=script)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("input ") == 2  # one summary line per turn
     assert "effort: none" in done.stdout
@@ -29,7 +29,8 @@ def test_chat_session_commands(ponder, tmp_path):
 
 
 def test_chat_summary_shows_cache_reuse_on_turn_two(ponder):
-    done = ponder("chat", "--effort", "minimal", "--seed", "1", stdin="Hi!\nHow are you?\n")
+    done = ponder("chat", "--effort", "minimal", "--max-completion-tokens", "120", "--seed", "1",
+                  stdin="Hi!\nHow are you?\n")
     summaries = [line for line in done.stdout.splitlines() if line.startswith("input ")]
     assert len(summaries) == 2
     cached = int(summaries[1].split("cached ")[1].split(" ")[0])
@@ -37,7 +38,8 @@ def test_chat_summary_shows_cache_reuse_on_turn_two(ponder):
 
 
 def test_chat_hide_reasoning_and_eof_exit(ponder):
-    done = ponder("chat", "--effort", "minimal", "--hide-reasoning", stdin="What is 1+1?\n")
+    done = ponder("chat", "--effort", "minimal", "--max-completion-tokens", "120", "--hide-reasoning",
+                  stdin="What is 1+1?\n")
     assert done.returncode == 0
     assert "thinking:" not in done.stdout
     assert "reasoning " in done.stdout  # the summary still counts the hidden reasoning
@@ -50,7 +52,7 @@ def test_chat_save_to_unwritable_path_keeps_the_session(ponder):
 
 
 def test_demo_runs_three_turns(ponder):
-    done = ponder("demo", "--effort", "minimal", "--seed", "2", timeout=300)
+    done = ponder("demo", "--effort", "minimal", "--max-completion-tokens", "120", "--seed", "2", timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("turn ") >= 3
     assert sum(line.startswith("input ") for line in done.stdout.splitlines()) == 3

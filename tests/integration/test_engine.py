@@ -3,6 +3,7 @@
 import pytest
 
 from ponder.config import EngineConfig, TurnOptions
+from ponder.engine.kvcache import common_prefix
 from ponder.runtime import Runtime
 from ponder.types import Message, Role
 
@@ -33,7 +34,11 @@ def test_repeated_prompt_reuses_its_prefix(chunked):
     messages = story("mountains")
     first = chunked.respond(messages, GREEDY).collect()
     again = chunked.respond(messages, GREEDY).collect()
-    assert again.usage.cached_tokens == again.usage.prompt_tokens - 1  # the last one is re-evaluated for logits
+    # After a turn the cache holds the history the next turn will send (canonical re-prefill),
+    # so a repeat of the same prompt shares it up to the assistant header.
+    prompt = chunked.prompt_tokens(messages, think=True)
+    canonical = chunked.history_tokens(messages + [Message(Role.ASSISTANT, first.message.content)], think=True)
+    assert again.usage.cached_tokens >= common_prefix(prompt, canonical) > len(prompt) - 8
     assert again.message == first.message
 
 
@@ -44,6 +49,6 @@ def test_full_cache_evicts_the_oldest_prefix_and_keeps_serving(chunked):
     for topic in topics:
         assert chunked.respond(story(topic), GREEDY).collect().message.content
     newest = chunked.respond(story(topics[-1]), GREEDY).collect()
-    assert newest.usage.cached_tokens == newest.usage.prompt_tokens - 1
+    assert newest.usage.cached_tokens > newest.usage.prompt_tokens - 8
     oldest = chunked.respond(story(topics[0]), GREEDY).collect()
     assert oldest.usage.cached_tokens < oldest.usage.prompt_tokens // 2  # it was evicted

@@ -60,3 +60,17 @@ def test_prefix_is_reused_across_conversations(runtime):
     first = runtime.respond([shared, Message(Role.USER, "Hi!")], GREEDY).collect()
     other = runtime.respond([shared, Message(Role.USER, "Hello there!")], GREEDY).collect()
     assert first.message.content and other.usage.cached_tokens > 100
+
+
+def test_shift_mode_cuts_reasoning_out_without_evaluating_the_answer():
+    with Runtime.load(EngineConfig(n_ctx=4096, n_threads=2, kv_reuse="shift", kv_shift_reeval=2)) as shifted:
+        conversation = [Message(Role.USER, "Name a fruit.")]
+        first = shifted.respond(conversation, GREEDY).collect()
+        conversation += [first.message, Message(Role.USER, "What colour is it?")]
+        wait_idle(shifted)
+        second = shifted.respond(conversation, GREEDY).collect()
+        history = shifted.history_tokens(conversation[:-2] + [Message(Role.ASSISTANT, first.message.content)],
+                                         think=True)
+        assert second.message.content
+        # the answer's cells were moved, not evaluated: most of the history is reused as it was
+        assert second.usage.cached_tokens >= len(history) - 3

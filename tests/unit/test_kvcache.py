@@ -36,12 +36,6 @@ def test_no_match_takes_an_empty_slot_before_evicting_a_prefix():
     assert slots.claim([1, 2]).slot.seq_id == 1
 
 
-def test_warm_up_copies_rather_than_cutting_the_finished_turn():
-    slots = table([1, 2, 3, 4, 5, 6], [])
-    claim = slots.claim([1, 2, 3, 9, 9], need_logits=False, preserve=True)
-    assert claim.slot.seq_id == 1 and claim.source.seq_id == 0 and claim.copy == 3
-
-
 def test_all_busy_means_wait():
     assert table([1], busy={0}).claim([1, 2]) is None
 

@@ -45,6 +45,13 @@ class Step:
     forbid_end: bool = False  # the next sample may not be an end-of-generation token
 
 
+@dataclass(frozen=True)
+class ShiftPlan:
+    prompt: tuple[int, ...]  # the finished turn's prompt, ending in its opened reasoning block
+    history: int  # leading prompt tokens the next turn shares (up to the assistant header)
+    reasoning: int  # tokens generated inside the reasoning block, closing marker included
+
+
 class EndReason(str, enum.Enum):
     DONE = "done"  # the controller said so
     CONTEXT_FULL = "context_full"  # no KV cell left in the window
@@ -85,8 +92,12 @@ class Engine(ABC):
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> Handle:
         """Start generating after prompt; returns at once."""
 
-    def warm(self, tokens: list[int]) -> None:
-        """Evaluate tokens into the cache in idle time, so a later prompt finds them (optional)."""
+    def warm(self, tokens: list[int], shift: ShiftPlan | None = None) -> None:
+        """Evaluate tokens into the cache in idle time, so a later prompt finds them (optional).
+
+        shift: a ShiftPlan, for engines that can cut a finished turn's reasoning out of its
+        cells instead of evaluating its answer again (approximate; see engine/shift.py).
+        """
 
     def stats(self) -> dict:
         """Live counters for health checks: sequences generating and waiting."""

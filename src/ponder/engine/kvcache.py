@@ -59,12 +59,8 @@ class SlotTable:
         self.slots = [Slot(seq_id) for seq_id in range(n_slots)]
         self.reuse = reuse  # False: every prompt is evaluated from scratch (benchmarks)
 
-    def claim(self, prompt: list[int], need_logits: bool = True, preserve: bool = False) -> Claim | None:
-        """Plan where prompt goes; None while every slot is busy.
-
-        preserve: never cut the slot holding the best prefix, copy from it instead (a warm-up
-        keeps the finished turn's own cells, for a regenerate of the same prompt).
-        """
+    def claim(self, prompt: list[int], need_logits: bool = True) -> Claim | None:
+        """Plan where prompt goes; None while every slot is busy."""
         idle = [slot for slot in self.slots if not slot.busy]
         if not idle:
             return None
@@ -73,8 +69,7 @@ class SlotTable:
         reused = {slot.seq_id: min(common_prefix(prompt, slot.tokens), limit) if self.reuse else 0
                   for slot in self.slots}
         best = max(self.slots, key=lambda s: (reused[s.seq_id], not s.busy))
-        keep_best = best.busy or (preserve and len(best.tokens) > reused[best.seq_id] and len(idle) > 1)
-        target = min((s for s in idle if s is not best), key=lambda s: s.last_used) if keep_best else best
+        target = min(idle, key=lambda s: s.last_used) if best.busy else best
         if not reused[best.seq_id] and target is best:
             target = min(idle, key=lambda s: (bool(s.tokens), s.last_used))  # an empty or the oldest slot
         target.busy = True

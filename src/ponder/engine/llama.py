@@ -14,7 +14,7 @@ from pathlib import Path
 import llama_cpp as ll
 
 from ponder.config import EngineConfig
-from ponder.engine.base import Controller, EndReason, Engine, SamplingParams
+from ponder.engine.base import Controller, EndReason, Engine, SamplingParams, ShiftPlan
 from ponder.engine.llama_model import load, token_text
 from ponder.engine.scheduler import Request, Scheduler, WarmUp
 
@@ -36,8 +36,8 @@ class LlamaEngine(Engine):
         self._vocab = self.loaded.vocab
         self._pieces: dict[int, bytes] = {}
         self._scheduler = Scheduler(self.loaded, config.n_batch, config.n_seq_max, self._end_tokens(),
-                                    reuse=config.prefix_cache)
-        self.prefix_cache = config.prefix_cache
+                                    reuse=config.prefix_cache, shift_reeval=config.kv_shift_reeval)
+        self.prefix_cache, self.kv_reuse = config.prefix_cache, config.kv_reuse
         self._inbox: queue.Queue = queue.Queue()
         self._closed = False
         self._thread = threading.Thread(target=self._serve, name="ponder-engine", daemon=True)
@@ -80,10 +80,11 @@ class LlamaEngine(Engine):
             self._inbox.put(request)
         return RequestHandle(request)
 
-    def warm(self, tokens: list[int]) -> None:
+    def warm(self, tokens: list[int], shift: ShiftPlan | None = None) -> None:
         """Evaluate tokens into the cache when the engine is idle, for a turn yet to come."""
         if self.prefix_cache and tokens and not self._closed:
-            self._inbox.put(Request(list(tokens), SamplingParams(), WarmUp(), warm=True))
+            plan = shift if self.kv_reuse == "shift" else None
+            self._inbox.put(Request(list(tokens), SamplingParams(), WarmUp(), warm=True, shift=plan))
 
     def stats(self) -> dict:
         scheduler = self._scheduler  # plain counters, read without a lock: a snapshot

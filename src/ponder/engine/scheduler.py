@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 import llama_cpp as ll
 
-from ponder.engine.base import Controller, EndReason, SamplingParams, Step
+from ponder.engine.base import Controller, EndReason, SamplingParams, ShiftPlan, Step
 from ponder.engine.kvcache import Claim, Slot, SlotTable, worth_waiting
-from ponder.engine.llama_model import LoadedModel
+from ponder.engine.llama_model import LoadedModel, token_text
 from ponder.engine.sampler import Sampler
+from ponder.engine.shift import find_slot, shift_out
 
 
 class WarmUp:
@@ -45,6 +46,7 @@ class Request:
     sampling: SamplingParams
     controller: Controller
     warm: bool = False
+    shift: ShiftPlan | None = None  # a warm-up that may first cut reasoning out (kv_reuse="shift")
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
@@ -59,8 +61,9 @@ class Sequence:
 
 class Scheduler:
     def __init__(self, loaded: LoadedModel, n_batch: int, n_slots: int, end_tokens: tuple[int, ...],
-                 reuse: bool = True):
+                 reuse: bool = True, shift_reeval: int = 0):
         self.loaded, self.n_batch, self.end_tokens = loaded, n_batch, end_tokens
+        self.shift_reeval = shift_reeval
         self.n_vocab = ll.llama_vocab_n_tokens(loaded.vocab)
         self.n_ctx = loaded.info.n_ctx
         self.memory = ll.llama_get_memory(loaded.ctx)
@@ -109,7 +112,12 @@ class Scheduler:
             elif self._must_wait(request):
                 continue
             else:
-                claim = self.slots.claim(request.prompt, need_logits=not request.warm, preserve=request.warm)
+                if request.shift is not None:
+                    self._shift(request.shift)
+                # A warm-up cuts the finished turn's cells in place rather than copying them:
+                # its answer then lands in the freed cells, in position order, as in a cold run
+                # (attention sums cells in cache order: this is what keeps re-prefill bit-exact).
+                claim = self.slots.claim(request.prompt, need_logits=not request.warm)
                 if claim is None:
                     return  # every slot is busy: wait for one to finish
                 self.waiting.remove(request)
@@ -123,6 +131,9 @@ class Scheduler:
 
     def _start(self, request: Request, claim: Claim) -> None:
         slot = claim.slot
+        if not self.slots.reuse:  # nothing is reused: keep no cells, every prompt starts cold
+            for idle in [s for s in self.slots.slots if not s.busy]:
+                self._forget(idle)
         if claim.source is not None:
             ll.llama_memory_seq_rm(self.memory, slot.seq_id, -1, -1)
             ll.llama_memory_seq_cp(self.memory, claim.source.seq_id, slot.seq_id, 0, claim.copy)
@@ -136,6 +147,26 @@ class Scheduler:
         request.controller.on_prefilled(len(request.prompt), claim.cached)
         if request.warm and not seq.pending:
             self._end(seq, EndReason.DONE)
+
+    def _shift(self, plan: ShiftPlan) -> None:
+        """kv_reuse="shift": cut the finished turn's reasoning out of its slot, in place."""
+        slot = find_slot(self.slots.slots, plan)
+        if slot is None:
+            return  # evicted or reused meanwhile: the warm-up re-prefills exactly instead
+        others = [s for s in self.slots.slots if not s.busy and s is not slot]
+        scratch = min(others, key=lambda s: (bool(s.tokens), s.last_used)) if others and self.shift_reeval else None
+        blank = lambda token: not token_text(self.loaded.vocab, token).strip()  # noqa: E731
+        shift_out(self.memory, slot, scratch, plan, self.shift_reeval, blank, self._decode_now)
+
+    def _decode_now(self, seq_id: int, tokens: list[int], start: int) -> None:
+        for offset in range(0, len(tokens), self.n_batch):
+            chunk = tokens[offset : offset + self.n_batch]
+            for i, token in enumerate(chunk):
+                self.batch.token[i], self.batch.pos[i] = token, start + offset + i
+                self.batch.n_seq_id[i], self.batch.seq_id[i][0], self.batch.logits[i] = 1, seq_id, False
+            self.batch.n_tokens = len(chunk)
+            if ll.llama_decode(self.loaded.ctx, self.batch) != 0:
+                raise RuntimeError("llama_decode failed while re-evaluating shifted answer tokens")
 
     def _end_cancelled(self) -> None:
         for seq in [s for s in self.live if s.request.cancelled.is_set()]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import enum
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -75,6 +76,9 @@ class TurnLoop:
         self._answer_scanner = MarkerScanner([*stop, fmt.open, fmt.close])
         self._answer_started = False
         self.forbid_end_first = not budget.thinks  # no reasoning: the very first token answers
+        self.started_at = time.perf_counter()  # submission; TTFT and latency count from here
+        self.first_token_at: float | None = None
+        self.ended_at: float | None = None
 
     # ---- Controller protocol (engine thread) ----
 
@@ -82,6 +86,8 @@ class TurnLoop:
         self.prompt_tokens, self.cached_tokens = prompt_tokens, cached_tokens
 
     def on_sampled(self, token: int) -> Step:
+        if self.first_token_at is None:
+            self.first_token_at = time.perf_counter()
         if self.phase is Phase.REASONING:
             return self._reasoning_step(token)
         if self.codec.is_eog(token):
@@ -89,6 +95,7 @@ class TurnLoop:
         return self._append((token,))
 
     def on_end(self, reason: EndReason, error: str | None = None) -> None:
+        self.ended_at = time.perf_counter()
         if reason is EndReason.CONTEXT_FULL:
             self.finish_reason = FinishReason.LENGTH
         if self.phase is not Phase.DONE:
