@@ -74,9 +74,20 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
+_turns: dict[str, object] = {}
+
+
+def first_turn(runtime: Runtime, conversation: list[Message]):
+    """Turn 1 of a conversation, generated once and shared by every K."""
+    key = conversation[0].content
+    if key not in _turns:
+        _turns[key] = runtime.respond(conversation, TurnOptions(effort="low", temperature=0)).collect()
+    return _turns[key]
+
+
 def measure(cache: Cache, runtime: Runtime, first: str, second: str, k: int) -> tuple[list[float], list[bool]]:
     conversation = [Message(Role.USER, first)]
-    turn = runtime.respond(conversation, TurnOptions(effort="low", temperature=0)).collect()
+    turn = first_turn(runtime, conversation)
     prompt = runtime.prompt_tokens(conversation, think=True)
     thought = runtime.engine.tokenize(turn.message.reasoning + "\n</think>\n\n", special=False)
     answer = runtime.engine.tokenize(turn.message.content, special=False)
