@@ -34,12 +34,7 @@ class Turn:
     def __iter__(self) -> Iterator[Event]:
         try:
             while self.result is None:
-                event = self._events.get()
-                if isinstance(event, Ended):
-                    self.result = self._finish(event)
-                    yield self.result
-                else:
-                    yield event
+                yield self._take(self._events.get())
         finally:
             if self.result is None:
                 self._handle.cancel()
@@ -47,15 +42,17 @@ class Turn:
     async def __aiter__(self) -> AsyncIterator[Event]:
         try:
             while self.result is None:
-                event = await self._events.aget()
-                if isinstance(event, Ended):
-                    self.result = self._finish(event)
-                    yield self.result
-                else:
-                    yield event
+                yield self._take(await self._events.aget())
         finally:
             if self.result is None:
                 self._handle.cancel()
+
+    def _take(self, event) -> Event:
+        """An event as the consumer sees it: the loop's last word becomes the TurnResult."""
+        if isinstance(event, Ended):
+            self.result = self._finish(event)
+            return self.result
+        return event
 
     async def acollect(self) -> TurnResult:
         async for _ in self:
