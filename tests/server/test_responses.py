@@ -100,7 +100,7 @@ def test_stateless_round_trip_with_sealed_reasoning(client):
     items = [{"role": "user", "content": "What is 3+4?"}]
     items += [item.model_dump(exclude_none=True) for item in first.output]
     items += [{"role": "user", "content": "And minus 1?"}]
-    second = client.responses.create(model="smollm2", input=items, reasoning=LOW, store=False,
+    second = client.responses.create(model="smollm2", input=items, reasoning={"effort": "minimal"}, store=False,
                                      include=["reasoning.encrypted_content"], max_output_tokens=200,
                                      extra_body={"seed": 5})
     assert second.output_text and second.output[0].encrypted_content  # accepted, answered, sealed again
