@@ -79,22 +79,14 @@ def seeded(options: TurnOptions, index: int) -> TurnOptions:
 
 
 async def create(state: ServerState, request: ChatRequest):
-    ticket = state.admit()
-    try:
-        turns = start_turns(state, request)
-    except BaseException:
-        ticket.release()
-        raise
+    ticket, turns = state.admitted(lambda: start_turns(state, request))
     meta = {"id": new_id("chatcmpl-"), "created": int(time.time()), "model": state.runtime.model_id,
             "system_fingerprint": "ponder"}
     if request.stream:
         include_usage = bool(request.stream_options and request.stream_options.include_usage)
         return StreamingResponse(stream(turns, meta, include_usage, ticket), media_type="text/event-stream")
-    with ticket:
-        try:
-            results = await asyncio.gather(*(turn.acollect() for turn in turns))
-        except PonderError as error:
-            raise from_ponder(error) from None
+    with ticket:  # a PonderError here reaches the app's handler, which shapes it
+        results = await asyncio.gather(*(turn.acollect() for turn in turns))
     return JSONResponse(completion(meta, results))
 
 

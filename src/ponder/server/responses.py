@@ -38,23 +38,14 @@ class Prepared:
     turn: Turn
     new_messages: list[Message]
     input_items: list[dict]
-    thinks: bool
 
 
 async def create(state: ServerState, request: ResponsesRequest):
-    ticket = state.admit()
-    try:
-        prepared = prepare(state, request)
-    except BaseException:
-        ticket.release()
-        raise
+    ticket, prepared = state.admitted(lambda: prepare(state, request))
     if request.stream:
         return StreamingResponse(stream(state, prepared, ticket), media_type="text/event-stream")
-    with ticket:
-        try:
-            result = await prepared.turn.acollect()
-        except PonderError as error:
-            raise from_ponder(error) from None
+    with ticket:  # a PonderError here reaches the app's handler, which shapes it
+        result = await prepared.turn.acollect()
     return JSONResponse(complete(state, prepared, result))
 
 
@@ -74,7 +65,7 @@ def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
         raise ApiError(400, str(error).replace("messages:", "input:", 1), param=param, code="invalid_value") from None
     ids = rb.ResponseIds(new_id("resp_"), new_id("rs_"), new_id("msg_"))
     shell = rb.shell(request, ids, state.runtime.model_id, int(time.time()), effort.value)
-    return Prepared(request, ids, shell, turn, new, with_ids(request.input), turn.thinks)
+    return Prepared(request, ids, shell, turn, new, with_ids(request.input))
 
 
 def check(state: ServerState, request: ResponsesRequest) -> None:
@@ -153,12 +144,12 @@ async def stream(state: ServerState, prepared: Prepared, ticket):
 
     reasoning_parts: list[str] = []
     reasoning_item: dict | None = None
-    message_index = 1 if prepared.thinks else 0
+    message_index = 1 if prepared.turn.thinks else 0
     message_open = False
     try:
         yield ev("response.created", response=prepared.shell)
         yield ev("response.in_progress", response=prepared.shell)
-        if prepared.thinks:
+        if prepared.turn.thinks:
             item = rb.reasoning_item(ids, "" if expose else None, None, "in_progress")
             yield ev("response.output_item.added", output_index=0, item=item)
         async for item in prepared.turn:
@@ -168,7 +159,7 @@ async def stream(state: ServerState, prepared: Prepared, ticket):
                     yield ev("response.reasoning_text.delta", item_id=ids.reasoning, output_index=0,
                              content_index=0, delta=item.text)
                 continue
-            if prepared.thinks and reasoning_item is None:
+            if prepared.turn.thinks and reasoning_item is None:
                 reasoning_item = reasoning_of(state, prepared, "".join(reasoning_parts).strip())
                 for frame in close_reasoning(ev, ids, reasoning_item, expose):
                     yield frame

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ponder.config import ServerConfig
 from ponder.runtime import Runtime
 from ponder.server.errors import ApiError, not_found
 from ponder.server.sealing import Sealer
 from ponder.store.sqlite import Store
+
+
+T = TypeVar("T")
 
 
 def new_id(prefix: str) -> str:
@@ -39,6 +44,16 @@ class ServerState:
                            f"{self.config.max_queue}); retry shortly", kind="rate_limit_error", code="queue_full")
         self.active += 1
         return Ticket(self)
+
+
+    def admitted(self, start: Callable[[], T]) -> tuple[Ticket, T]:
+        """Admit a request and start its work; a start that fails gives its place back."""
+        ticket = self.admit()
+        try:
+            return ticket, start()
+        except BaseException:
+            ticket.release()
+            raise
 
 
 class Ticket(contextlib.AbstractContextManager):
