@@ -13,7 +13,9 @@ import click
 from ponder.cli.ask import ask
 from ponder.cli.chat import chat
 from ponder.cli.demo import demo
+from ponder.cli.eval import eval_command
 from ponder.cli.serve import serve
+from ponder.cli.train import train
 from ponder.errors import PonderError
 
 
@@ -26,7 +28,9 @@ def cli():
 cli.add_command(ask)
 cli.add_command(chat)
 cli.add_command(demo)
+cli.add_command(eval_command)
 cli.add_command(serve)
+cli.add_command(train)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -53,8 +53,9 @@ def turn_options(command):
     return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
 
 
-def load_runtime(model, n_ctx, n_threads, verbose) -> Runtime:
-    fields = {"model": model, "n_ctx": n_ctx, "verbose": verbose}
+def load_runtime(model, n_ctx, n_threads, verbose, **engine) -> Runtime:
+    """A Runtime from engine_options; `engine` sets further EngineConfig fields (n_seq_max)."""
+    fields = {"model": model, "n_ctx": n_ctx, "verbose": verbose, **engine}
     if n_threads is not None:
         fields["n_threads"] = n_threads
     return Runtime.load(EngineConfig(**fields))

@@ -1,0 +1,64 @@
+"""How an eval's results leave the process: a rich table on the terminal and results.json.
+
+results.json (schema 1) holds the run's configuration, whether it was interrupted, and one
+entry per setting started: the summary numbers of SettingResult.summary() plus every
+problem with its samples, so any number in the table can be traced to the replies behind it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from ponder.eval.results import SettingResult
+
+SCHEMA = 1
+
+
+def results_document(results: list[SettingResult], config: dict, interrupted: bool) -> dict:
+    return {
+        "schema": SCHEMA,
+        "config": config,
+        "interrupted": interrupted,
+        "settings": [result.to_dict() for result in results],
+    }
+
+
+def write_json(path: Path, document: dict) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def results_table(results: list[SettingResult], title: str = "ponder eval") -> Table:
+    errors = any(result.summary()["errors"] for result in results)
+    # No vertical rules and two-line headers: ten columns still fit an 80-column terminal.
+    table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    table.add_column("task", no_wrap=True)
+    table.add_column("effort", no_wrap=True)
+    for name in ("samples", "n", "accuracy", "reasoning\n/sample", "answer\n/sample", "tokens\n/problem",
+                 "latency\ns", "tok/s", *(["errors"] if errors else [])):
+        table.add_column(name, justify="right", no_wrap=True)
+    for result in results:
+        table.add_row(*_row(result.summary(), errors))
+    return table
+
+
+def print_table(console: Console, results: list[SettingResult], interrupted: bool) -> None:
+    console.print(results_table(results))
+    if interrupted:
+        console.print("interrupted: settings marked * stopped early; n counts the problems finished")
+
+
+def _row(s: dict, errors: bool) -> list[str]:
+    n = f"{s['n_done']}/{s['n_planned']}" + ("*" if s["partial"] else "")
+    row = [
+        s["task"], s["effort"], str(s["samples"]), n, f"{100 * s['accuracy']:.1f}%",
+        f"{s['reasoning_tokens_per_sample']:.1f}", f"{s['answer_tokens_per_sample']:.1f}",
+        f"{s['tokens_per_problem']:.1f}", f"{s['latency_s_per_problem']:.2f}", f"{s['tokens_per_s']:.1f}",
+    ]
+    return row + ([str(s["errors"])] if errors else [])

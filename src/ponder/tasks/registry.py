@@ -1,0 +1,46 @@
+"""Task names, and drawing n problems of one split reproducibly from a seed."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ponder.errors import InvalidOption
+from ponder.tasks import arithmetic, word
+from ponder.tasks.problem import Problem
+from ponder.tasks.split import split_of
+
+GENERATORS: dict[str, Callable[[random.Random, float], Problem]] = {
+    "add": arithmetic.add,
+    "sub": arithmetic.sub,
+    "mul": arithmetic.mul,
+    "word": word.word,
+}
+TASK_NAMES = tuple(GENERATORS)
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+
+    def problems(self, n: int, seed: int = 0, split: str = "eval", slip_rate: float = 0.0) -> list[Problem]:
+        """n distinct problems of the split ("train" or "eval"); the same seed gives the same list."""
+        if split not in ("train", "eval"):
+            raise InvalidOption("split", f"must be train or eval, not {split!r}")
+        rng = random.Random(f"{self.name}:{split}:{seed}")
+        generate, seen, out = GENERATORS[self.name], set(), []
+        for _ in range(n * 1000):
+            problem = generate(rng, slip_rate)
+            if split_of(self.name, problem.key) == split and problem.key not in seen:
+                seen.add(problem.key)
+                out.append(problem)
+                if len(out) == n:
+                    return out
+        raise InvalidOption("n", f"task {self.name!r} cannot draw {n} distinct {split} problems")
+
+
+def get_task(name: str) -> Task:
+    if name not in GENERATORS:
+        raise InvalidOption("task", f"unknown task {name!r}; ponder's tasks are {', '.join(TASK_NAMES)}")
+    return Task(name)

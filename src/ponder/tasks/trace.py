@@ -1,0 +1,40 @@
+"""A reasoning trace under construction: text pieces, some of them deliberate slips.
+
+Worked traces sometimes slip (a wrong digit sum), notice it ("wait, ...") and write the
+right line, so that a model trained on them learns to check its work. The slip itself is
+marked learn=False: training masks it, so the model learns the correction, not the error.
+"""
+
+from __future__ import annotations
+
+import random
+
+
+class Trace:
+    def __init__(self, rng: random.Random, slip_rate: float = 0.0):
+        self.rng = rng
+        self.slip_rate = slip_rate  # chance that any one computed value is first written wrong
+        self.pieces: list[tuple[str, bool]] = []
+
+    def say(self, text: str) -> None:
+        if self.pieces and self.pieces[-1][1]:
+            self.pieces[-1] = (self.pieces[-1][0] + text, True)
+        else:
+            self.pieces.append((text, True))
+
+    def value(self, lhs: str, result: int) -> None:
+        """Write `lhs=result`, sometimes first with a wrong result that is then corrected."""
+        self.say(f"{lhs}=")
+        if self.slip_rate and self.rng.random() < self.slip_rate:
+            self.pieces.append((str(wrong_value(self.rng, result)), False))
+            self.say(f" wait, {lhs}=")
+        self.say(str(result))
+
+    def freeze(self) -> tuple[tuple[str, bool], ...]:
+        return tuple(self.pieces)
+
+
+def wrong_value(rng: random.Random, right: int) -> int:
+    """A plausible slip: off by one or by ten, never negative, never right."""
+    candidates = [v for v in (right - 1, right + 1, right - 10, right + 10) if v >= 0]
+    return rng.choice(candidates)

@@ -1,0 +1,1 @@
+"""ponder's reasoner recipe: problems -> SFT -> RL (GRPO) -> GGUF, all on a CPU."""

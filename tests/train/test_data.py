@@ -1,0 +1,63 @@
+"""Training sequences: exactly the runtime's prompt, and loss only on what the model says."""
+
+import random
+
+from ponder.config import EngineConfig
+from ponder.tasks import get_task
+from ponder.train import chat, data
+from ponder.train.vocab import CompactVocab, detokenize, tokenize
+
+PROBLEM = get_task("mul").problems(1, seed=0, split="train")[0]
+
+
+def learned_text(example):
+    return detokenize([t for t, learn in zip(example.tokens, example.learn) if learn])
+
+
+def test_prompt_is_what_ponder_renders_and_is_never_learned():
+    rng = random.Random(0)
+    e = data.example(PROBLEM, "trace", rng)
+    prompt = tokenize(chat.prompt_text(PROBLEM.question, True))
+    assert e.tokens[: len(prompt)] == prompt
+    assert not any(e.learn[: len(prompt)])
+    assert detokenize(prompt).endswith("<|im_start|>assistant\n<think>\n")
+    assert learned_text(e) == PROBLEM.trace_text + "</think>\n\nThe answer is " + PROBLEM.answer + ".<|im_end|>"
+
+
+def test_reasoning_off_answers_after_an_empty_block():
+    e = data.example(PROBLEM, "direct", random.Random(0))
+    assert detokenize(e.tokens).endswith(
+        "<think>\n\n</think>\n\nThe answer is " + PROBLEM.answer + ".<|im_end|>")
+    assert learned_text(e) == "The answer is " + PROBLEM.answer + ".<|im_end|>"
+
+
+def test_budget_cut_injects_the_runtime_handoff_without_learning_it():
+    e = data.example(PROBLEM, "cut", random.Random(0))
+    text = detokenize(e.tokens)
+    assert EngineConfig is not None and chat.HANDOFF + "</think>\n\nThe answer is" in text
+    assert chat.HANDOFF not in learned_text(e)
+
+
+def test_slips_are_in_the_sequence_but_not_in_the_loss():
+    problem = next(p for p in get_task("mul").problems(200, seed=1, split="train", slip_rate=0.3)
+                   if any(not learn for _, learn in p.trace))
+    e = data.example(problem, "trace", random.Random(0))
+    slip = next(text for text, learn in problem.trace if not learn)
+    assert problem.trace_text in detokenize(e.tokens)
+    assert sum(not learn for learn in e.learn[len(tokenize(chat.prompt_text(problem.question, True))):]) >= len(slip)
+
+
+def test_later_turns_carry_earlier_answers_without_reasoning():
+    earlier = (("What is 2 + 3?", "5"),)
+    e = data.example(PROBLEM, "trace", random.Random(0), earlier)
+    text = detokenize(e.tokens)
+    assert "<|im_start|>user\nWhat is 2 + 3?<|im_end|>\n<|im_start|>assistant\nThe answer is 5.<|im_end|>\n" in text
+    assert text.count("<think>") == 1
+
+
+def test_compact_vocabulary_round_trips_and_prices_the_rest_exactly():
+    tokens = tokenize(chat.prompt_text(PROBLEM.question, True) + PROBLEM.trace_text)
+    vocab = CompactVocab.covering([tokens])
+    assert vocab.expand(vocab.compact(tokens)) == tokens
+    import math
+    assert math.isclose(math.exp(vocab.other_logit), vocab.full - len(vocab))

@@ -1,0 +1,39 @@
+"""`ponder train --recipe tiny`: the whole recipe, end to end, in seconds, on the real engine."""
+
+import json
+
+import pytest
+
+from ponder.cli.main import main
+from ponder.config import EngineConfig, TurnOptions
+from ponder.runtime import Runtime
+from ponder.types import Message, Role
+
+pytestmark = pytest.mark.model
+
+
+def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
+    out = tmp_path / "run"
+    main(["train", "--recipe", "tiny", "--out", str(out), "--quiet"])
+    assert "trained in" in capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["sft"]["steps"] > 0 and summary["rl"]["steps"] == 2
+    stages = [json.loads(line)["stage"] for line in (out / "train-log.jsonl").read_text().splitlines()]
+    assert stages[0] == "data" and "sft" in stages and stages.count("rl") == 2 and stages[-1] == "done"
+    for name in ("ponder-reasoner-sft.gguf", "ponder-reasoner.gguf", "sft.pt", "rl.pt"):
+        assert (out / name).stat().st_size > 0
+    with Runtime.load(EngineConfig(model=str(out / "ponder-reasoner.gguf"), n_ctx=256)) as runtime:
+        assert runtime.format.native and runtime.format.open == "<think>"
+        result = runtime.respond([Message(Role.USER, "What is 2 + 3?")],
+                                 TurnOptions(reasoning_budget=8, max_completion_tokens=16, seed=0)).collect()
+    assert result.usage.completion_tokens <= 16
+
+
+def test_train_rejects_a_file_as_output_folder(tmp_path, capsys):
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(SystemExit) as done:
+        main(["train", "--recipe", "tiny", "--out", str(target)])
+    assert done.value.code != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ponder: error:")

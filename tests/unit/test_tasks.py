@@ -1,0 +1,94 @@
+"""ponder's problem generators: right answers, honest traces, and train/eval kept apart."""
+
+import random
+import re
+
+import pytest
+
+from ponder.errors import InvalidOption
+from ponder.tasks import TASK_NAMES, get_task
+from ponder.tasks import written
+from ponder.tasks.trace import Trace
+
+
+@pytest.mark.parametrize("name", TASK_NAMES)
+def test_train_and_eval_problems_never_overlap(name):
+    train = {p.key for p in get_task(name).problems(3000, seed=1, split="train")}
+    held_out = {p.key for p in get_task(name).problems(300, seed=2, split="eval")}
+    assert len(held_out) == 300
+    assert not train & held_out
+
+
+@pytest.mark.parametrize("name", TASK_NAMES)
+def test_the_same_seed_draws_the_same_problems(name):
+    first = get_task(name).problems(20, seed=7)
+    assert first == get_task(name).problems(20, seed=7)
+    assert first != get_task(name).problems(20, seed=8)
+
+
+def arithmetic_value(question: str) -> int:
+    a, op, b = re.search(r"(\d+) ([-+*]) (\d+)", question).groups()
+    return {"+": int(a) + int(b), "-": int(a) - int(b), "*": int(a) * int(b)}[op]
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul"])
+def test_answers_are_the_true_values_and_traces_end_with_them(name):
+    for problem in get_task(name).problems(500, seed=3, split="train"):
+        assert int(problem.answer) == arithmetic_value(problem.question)
+        assert problem.trace_text.rstrip().endswith(f"={problem.answer}")
+
+
+def test_operand_sizes_follow_the_spec():
+    for p in get_task("add").problems(500, seed=4):
+        a, b = map(int, re.findall(r"\d+", p.question))
+        assert a < 10**5 and b < 10**5
+    sizes = set()
+    for p in get_task("mul").problems(500, seed=4):
+        a, b = map(int, re.findall(r"\d+", p.question))
+        assert a < 1000 and b < 100
+        sizes.add((len(str(a)), len(str(b))))
+    assert (3, 2) in sizes and len(sizes) > 3
+
+
+def test_word_problem_traces_reach_the_answer_through_every_step():
+    for p in get_task("word").problems(300, seed=5, split="train"):
+        last = p.trace_text.rstrip().splitlines()[-1]
+        assert last.endswith(f"={p.answer}"), (p.question, p.trace_text)
+        assert int(p.answer) >= 0
+
+
+def test_every_line_of_written_arithmetic_is_true():
+    rng = random.Random(6)
+    for _ in range(300):
+        a, b = rng.randrange(10**5), rng.randrange(10**5)
+        for solve, value in ((written.add, a + b), (written.sub, a - b), (written.mul, (a % 1000) * (b % 100))):
+            t = Trace(rng)
+            args = (a % 1000, b % 100) if solve is written.mul else (a, b)
+            assert solve(t, *args) == value
+            for lhs, rhs in re.findall(r"([\d+*-]+)=(-?\d+)(?![\d*+-])", t.freeze()[0][0]):
+                assert eval(lhs) == int(rhs), (lhs, rhs)
+
+
+def test_slips_are_wrong_masked_and_corrected_right_after():
+    rng = random.Random(7)
+    slipped = 0
+    for _ in range(200):
+        t = Trace(rng, slip_rate=0.2)
+        written.mul(t, rng.randrange(100, 1000), rng.randrange(10, 100))
+        pieces = t.freeze()
+        for i, (text, learn) in enumerate(pieces):
+            if learn:
+                continue
+            slipped += 1
+            lhs = re.search(r"([\d+*-]+)=$", pieces[i - 1][0]).group(1)
+            assert int(text) != eval(lhs)  # the slip is really wrong…
+            fix = re.match(r" wait, ([\d+*-]+)=(\d+)", pieces[i + 1][0])
+            assert fix.group(1) == lhs and int(fix.group(2)) == eval(lhs)  # …and the next words fix it
+    assert slipped > 50
+
+
+def test_unknown_task_and_impossible_draws_are_clear_errors():
+    with pytest.raises(InvalidOption, match="unknown task 'div'"):
+        get_task("div")
+    with pytest.raises(InvalidOption, match="split"):
+        get_task("add").problems(1, split="test")
