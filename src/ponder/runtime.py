@@ -116,7 +116,7 @@ class Runtime:
 
 
 def sampling_of(options: TurnOptions) -> SamplingParams:
-    return SamplingParams(temperature=options.temperature, top_p=options.top_p, seed=options.seed)
+    return SamplingParams(temperature=options.temperature, top_p=options.top_p, top_k=options.top_k, seed=options.seed)
 
 
 def check_messages(messages: Sequence[Message]) -> None:

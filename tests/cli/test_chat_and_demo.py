@@ -51,12 +51,25 @@ def test_chat_save_to_unwritable_path_keeps_the_session(ponder):
     assert "cannot write" in done.stdout
 
 
-def test_demo_runs_three_turns(ponder):
-    done = ponder("demo", "--effort", "minimal", "--max-completion-tokens", "120", "--seed", "2", timeout=300)
+def test_demo_shows_the_trained_reasoner_solving_fresh_problems(ponder):
+    done = ponder("demo", "--seed", "2", timeout=300)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.count("turn ") >= 3
+    out = done.stdout
+    assert "model ponder-reasoner" in out and "(native)" in out
+    assert out.count("turn ") >= 3
+    assert sum(line.startswith("input ") for line in out.splitlines()) == 3
+    assert "reasoning tokens of earlier turns were discarded" in out
+    assert "->" in out  # the digit-by-digit reasoning trace is shown
+    verdicts = [line for line in out.splitlines() if line.startswith("expected ")]
+    assert len(verdicts) == 3
+    assert sum(line.endswith(": correct") for line in verdicts) >= 2, verdicts
+
+
+def test_demo_runs_on_another_model_too(ponder):
+    done = ponder("demo", "--model", "smollm2", "--effort", "minimal", "--max-completion-tokens", "60", "--seed", "2",
+                  timeout=300)
+    assert done.returncode == 0, done.stderr
     assert sum(line.startswith("input ") for line in done.stdout.splitlines()) == 3
-    assert "reasoning tokens of earlier turns were discarded" in done.stdout
 
 
 LONG_CHAT = "".join(f"Tell me one thing about the number {n}, please, in a sentence.\n" for n in range(8))

@@ -49,6 +49,7 @@ def turn_options(command):
         click.option("--temperature", type=click.FloatRange(0, 2), default=0.6, show_default=True,
                      help="0 is greedy."),
         click.option("--top-p", type=click.FloatRange(0, 1, min_open=True), default=0.95, show_default=True),
+        click.option("--top-k", type=click.IntRange(min=0), default=40, show_default=True, help="0 turns top-k off."),
     ]
     return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
 

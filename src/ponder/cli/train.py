@@ -18,9 +18,11 @@ from ponder.errors import InvalidOption, PonderError
 @click.option("--seed", type=int, default=None, help="Override the recipe's seed.")
 @click.option("--sft-examples", type=click.IntRange(min=1), default=None, help="Override the number of SFT examples.")
 @click.option("--rl-steps", type=click.IntRange(min=0), default=None, help="Override the number of RL steps.")
+@click.option("--from-sft", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Skip stage 1: start RL from this sft.pt of an earlier run of the same recipe.")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 def train(recipe_name: str, out: Path, seed: int | None, sft_examples: int | None, rl_steps: int | None,
-          quiet: bool) -> None:
+          from_sft: Path | None, quiet: bool) -> None:
     """Train ponder's small reasoner: SFT on worked traces, then GRPO, exported to GGUF."""
     # Busy-waiting OpenMP threads collapse (~5x) when anything else wants a core; passive
     # waiting costs little when nothing does. Must be set before torch loads.
@@ -32,8 +34,8 @@ def train(recipe_name: str, out: Path, seed: int | None, sft_examples: int | Non
     if out.exists() and not out.is_dir():
         raise InvalidOption("out", f"{out} exists and is not a folder")
     recipe = with_overrides(RECIPES[recipe_name], seed=seed, sft_examples=sft_examples, rl_steps=rl_steps)
-    summary = run(recipe, out, echo=(lambda record: None) if quiet else print_record)
-    click.echo(f"trained in {summary['seconds']:.0f} s: SFT {summary['sft']['steps']} steps, "
+    summary = run(recipe, out, echo=(lambda record: None) if quiet else print_record, from_sft=from_sft)
+    click.echo(f"trained in {summary['seconds']:.0f} s: SFT {summary['sft'].get('steps', 'loaded')} steps, "
                f"RL {summary['rl']['steps']} steps; models in {out}/ponder-reasoner-sft.gguf and "
                f"{out}/ponder-reasoner.gguf")
 

@@ -80,9 +80,20 @@ def coverage(recipe: Recipe) -> list[data.Example]:
     return out
 
 
-def run(recipe: Recipe, out: Path, echo=print) -> dict:
+def supervised(recipe: Recipe, log):
+    examples = sft_examples(recipe)
+    vocab = CompactVocab.covering(e.tokens for e in examples + coverage(recipe))
+    model = build(recipe.shape, vocab, recipe.seed)
+    log({"stage": "data", "examples": len(examples), "tokens": sum(len(e.tokens) for e in examples),
+         "compact_vocab": len(vocab), "parameters": sum(p.numel() for p in model.parameters())})
+    stats = sft.train(model, examples, vocab, epochs=recipe.sft_epochs, batch_size=recipe.sft_batch,
+                      lr=recipe.sft_lr, seed=recipe.seed, log=log, time_limit_s=recipe.sft_time_limit_s)
+    return model, vocab, stats
+
+
+def run(recipe: Recipe, out: Path, echo=print, from_sft: Path | None = None) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    log_file = (out / "train-log.jsonl").open("w")
+    log_file = (out / "train-log.jsonl").open("w" if from_sft is None else "a")
 
     def log(record: dict) -> None:
         log_file.write(json.dumps(record) + "\n")
@@ -90,15 +101,14 @@ def run(recipe: Recipe, out: Path, echo=print) -> dict:
         echo(record)
 
     started = time.perf_counter()
-    examples = sft_examples(recipe)
-    vocab = CompactVocab.covering(e.tokens for e in examples + coverage(recipe))
-    model = build(recipe.shape, vocab, recipe.seed)
-    log({"stage": "data", "examples": len(examples), "tokens": sum(len(e.tokens) for e in examples),
-         "compact_vocab": len(vocab), "parameters": sum(p.numel() for p in model.parameters())})
-    sft_stats = sft.train(model, examples, vocab, epochs=recipe.sft_epochs, batch_size=recipe.sft_batch,
-                          lr=recipe.sft_lr, seed=recipe.seed, log=log, time_limit_s=recipe.sft_time_limit_s)
-    save(model, vocab, recipe, out / "sft.pt")
-    export(model, vocab, out / "ponder-reasoner-sft.gguf", "ponder-reasoner-sft")
+    if from_sft is None:
+        model, vocab, sft_stats = supervised(recipe, log)
+        save(model, vocab, recipe, out / "sft.pt")
+        export(model, vocab, out / "ponder-reasoner-sft.gguf", "ponder-reasoner-sft")
+    else:  # stage 2 only, from a finished stage 1 of the same recipe
+        model, vocab = load(from_sft, recipe)
+        sft_stats = {"from": str(from_sft)}
+        log({"stage": "sft", "loaded": str(from_sft)})
     rl_stats = rl.train(model, vocab, tasks=list(recipe.tasks), steps=recipe.rl_steps, prompts_per_step=recipe.rl_prompts,
                         group=recipe.rl_group, lr=recipe.rl_lr, max_new=recipe.rl_max_new,
                         temperature=recipe.rl_temperature, seed=recipe.seed + 7, log=log,
@@ -114,6 +124,14 @@ def run(recipe: Recipe, out: Path, echo=print) -> dict:
 
 def save(model, vocab: CompactVocab, recipe: Recipe, path: Path) -> None:
     torch.save({"state": model.state_dict(), "vocab": vocab.ids, "full": vocab.full, "recipe": asdict(recipe)}, path)
+
+
+def load(path: Path, recipe: Recipe):
+    checkpoint = torch.load(path, weights_only=False)
+    vocab = CompactVocab(checkpoint["vocab"], checkpoint["full"])
+    model = build(recipe.shape, vocab, recipe.seed)
+    model.load_state_dict(checkpoint["state"])
+    return model, vocab
 
 
 def with_overrides(recipe: Recipe, **overrides) -> Recipe:
