@@ -60,9 +60,13 @@ def test_demo_shows_the_trained_reasoner_solving_fresh_problems(ponder):
     assert sum(line.startswith("input ") for line in out.splitlines()) == 3
     assert "reasoning tokens of earlier turns were discarded" in out
     assert "->" in out  # the digit-by-digit reasoning trace is shown
+    # each turn is checked against the problem's true answer, and the check is the answer's
     verdicts = [line for line in out.splitlines() if line.startswith("expected ")]
-    assert len(verdicts) == 3
-    assert sum(line.endswith(": correct") for line in verdicts) >= 2, verdicts
+    answers = [line for line in out.splitlines() if line.startswith("answer:")]
+    assert len(verdicts) == 3 and len(answers) == 3, out
+    for verdict, answer in zip(verdicts, answers):
+        expected = verdict.split()[1].rstrip(":")
+        assert verdict.endswith(": correct") == (f"The answer is {expected}." in answer), (verdict, answer)
 
 
 def test_demo_runs_on_another_model_too(ponder):

@@ -17,10 +17,12 @@ def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
     main(["train", "--recipe", "tiny", "--out", str(out), "--quiet"])
     assert "trained in" in capsys.readouterr().out
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["sft"]["steps"] > 0 and summary["rl"]["steps"] == 2
+    assert summary["sft"]["round1"]["steps"] > 0 and summary["sft"]["round2"]["steps"] > 0
+    assert summary["rl"]["steps"] == 2
     stages = [json.loads(line)["stage"] for line in (out / "train-log.jsonl").read_text().splitlines()]
-    assert stages[0] == "data" and "sft" in stages and stages.count("rl") == 2 and stages[-1] == "done"
-    for name in ("ponder-reasoner-sft.gguf", "ponder-reasoner.gguf", "sft.pt", "rl.pt"):
+    assert stages[0] == "data" and "data2" in stages and "sft" in stages
+    assert stages.count("rl") == 2 and stages[-1] == "done"
+    for name in ("ponder-reasoner-sft.gguf", "ponder-reasoner.gguf", "sft-round1.pt", "sft.pt", "rl.pt"):
         assert (out / name).stat().st_size > 0
     with Runtime.load(EngineConfig(model=str(out / "ponder-reasoner.gguf"), n_ctx=256)) as runtime:
         assert runtime.format.native and runtime.format.open == "<think>"

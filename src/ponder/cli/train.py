@@ -35,7 +35,8 @@ def train(recipe_name: str, out: Path, seed: int | None, sft_examples: int | Non
         raise InvalidOption("out", f"{out} exists and is not a folder")
     recipe = with_overrides(RECIPES[recipe_name], seed=seed, sft_examples=sft_examples, rl_steps=rl_steps)
     summary = run(recipe, out, echo=(lambda record: None) if quiet else print_record, from_sft=from_sft)
-    click.echo(f"trained in {summary['seconds']:.0f} s: SFT {summary['sft'].get('steps', 'loaded')} steps, "
+    sft_steps = sum(r.get("steps", 0) for r in summary["sft"].values() if isinstance(r, dict))
+    click.echo(f"trained in {summary['seconds']:.0f} s: SFT {sft_steps} steps, "
                f"RL {summary['rl']['steps']} steps; models in {out}/ponder-reasoner-sft.gguf and "
                f"{out}/ponder-reasoner.gguf")
 

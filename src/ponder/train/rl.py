@@ -1,6 +1,7 @@
 """Stage 2: reinforcement learning with GRPO on fresh problems, reward = a correct answer.
 
-For each problem, a group of samples is drawn with the reasoning phase on; each sample's
+For each problem, a group of samples is drawn with the reasoning phase on, at the runtime's
+sampling temperature (the policy is the tempered softmax, in sampling and in the loss); each sample's
 advantage is its reward minus the group's mean, over the group's standard deviation. One
 policy-gradient step per batch of rollouts (on-policy, so PPO's ratio is 1 and clipping
 never binds), no KL term, losses averaged over all completion tokens (as DAPO/Dr. GRPO
@@ -37,7 +38,7 @@ def reward(problem: Problem, rollout: Rollout, vocab: CompactVocab) -> float:
     return 1.0 if is_correct(answer, problem.answer) else 0.1
 
 
-def policy_loss(model, rollouts: list[Rollout], advantages: list[float]) -> torch.Tensor:
+def policy_loss(model, rollouts: list[Rollout], advantages: list[float], temperature: float) -> torch.Tensor:
     width = max(len(r.prompt) + len(r.completion) for r in rollouts)
     ids = torch.zeros((len(rollouts), width), dtype=torch.long)
     mask = torch.zeros_like(ids)
@@ -48,7 +49,9 @@ def policy_loss(model, rollouts: list[Rollout], advantages: list[float]) -> torc
         mask[row, : len(seq)] = 1
         weight[row, len(r.prompt) - 1 : len(seq) - 1] = a  # position t predicts token t+1
     logits = model(input_ids=ids, attention_mask=mask).logits
-    logp = full_logprobs(logits, model.vocab_ref)[:, :-1].gather(-1, ids[:, 1:, None])[..., 0]
+    # the policy that sampled: the full softmax at the rollout temperature
+    logp = torch.log_softmax(full_logprobs(logits, model.vocab_ref) / temperature, dim=-1)
+    logp = logp[:, :-1].gather(-1, ids[:, 1:, None])[..., 0]
     w = weight[:, :-1]
     return -(w * logp).sum() / (w != 0).sum().clamp(min=1)
 
@@ -78,7 +81,7 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
         model.train()
         loss = torch.zeros(())
         if any(advantages):
-            loss = policy_loss(model, rollouts, advantages)
+            loss = policy_loss(model, rollouts, advantages, temperature)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
