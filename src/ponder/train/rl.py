@@ -38,7 +38,8 @@ def reward(problem: Problem, rollout: Rollout, vocab: CompactVocab) -> float:
     return 1.0 if is_correct(answer, problem.answer) else 0.1
 
 
-def policy_loss(model, rollouts: list[Rollout], advantages: list[float], temperature: float) -> torch.Tensor:
+def policy_loss(model, vocab: CompactVocab, rollouts: list[Rollout], advantages: list[float],
+                temperature: float) -> torch.Tensor:
     width = max(len(r.prompt) + len(r.completion) for r in rollouts)
     ids = torch.zeros((len(rollouts), width), dtype=torch.long)
     mask = torch.zeros_like(ids)
@@ -50,7 +51,7 @@ def policy_loss(model, rollouts: list[Rollout], advantages: list[float], tempera
         weight[row, len(r.prompt) - 1 : len(seq) - 1] = a  # position t predicts token t+1
     logits = model(input_ids=ids, attention_mask=mask).logits
     # the policy that sampled: the full softmax at the rollout temperature
-    logp = torch.log_softmax(full_logprobs(logits, model.vocab_ref) / temperature, dim=-1)
+    logp = torch.log_softmax(full_logprobs(logits, vocab) / temperature, dim=-1)
     logp = logp[:, :-1].gather(-1, ids[:, 1:, None])[..., 0]
     w = weight[:, :-1]
     return -(w * logp).sum() / (w != 0).sum().clamp(min=1)
@@ -59,7 +60,6 @@ def policy_loss(model, rollouts: list[Rollout], advantages: list[float], tempera
 def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_per_step: int, group: int,
           lr: float, max_new: int, temperature: float, seed: int, log: Callable[[dict], None],
           time_limit_s: float | None = None) -> dict:
-    model.vocab_ref = vocab
     rng = random.Random(seed)
     generator = torch.Generator().manual_seed(seed)
     pool = {name: iter(get_task(name).problems(steps * prompts_per_step, seed=seed + 1, split="train"))
@@ -81,7 +81,7 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
         model.train()
         loss = torch.zeros(())
         if any(advantages):
-            loss = policy_loss(model, rollouts, advantages, temperature)
+            loss = policy_loss(model, vocab, rollouts, advantages, temperature)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
