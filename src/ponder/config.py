@@ -15,6 +15,9 @@ from ponder.types import Effort, Truncation
 # Forced before the closing marker when the reasoning budget runs out, if it fits in the
 # budget, so the model hears that its thinking was cut short rather than finished.
 DEFAULT_HANDOFF = "\n\nI am out of thinking time, so I will answer now.\n"
+# Forced instead of a closing marker that comes before the minimum reasoning length (s1's
+# budget forcing): the model reads its own doubt and goes on checking.
+DEFAULT_CONTINUATION = "\nWait,"
 
 
 def default_threads() -> int:
@@ -70,6 +73,9 @@ class TurnOptions:
     truncation: Truncation = Truncation.AUTO
     keep_reasoning: bool = False
     handoff: str = DEFAULT_HANDOFF
+    min_reasoning: int = 0  # tokens of thinking before the block may close (think_longer)
+    continuation: str = DEFAULT_CONTINUATION
+    logprobs: bool = False  # track the mean log-probability of sampled tokens (vote's tie-break)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "effort", Effort.parse(self.effort))
@@ -83,6 +89,10 @@ class TurnOptions:
             raise InvalidOption("top_k", f"must be 0 (off) or more, got {self.top_k}")
         if any(not s for s in self.stop):
             raise InvalidOption("stop", "stop strings must not be empty")
+        if self.min_reasoning < 0:
+            raise InvalidOption("min_reasoning", f"must be 0 or more tokens, got {self.min_reasoning}")
+        if self.min_reasoning and not self.continuation.strip():
+            raise InvalidOption("continuation", "must say something, or the model would close again at once")
 
 
 @dataclass(frozen=True)
@@ -96,3 +106,4 @@ class ServerConfig:
     max_request_bytes: int = 8 * 1024 * 1024
     max_queue: int = 64  # requests admitted at once (running or waiting); more get 429
     max_n: int = 8  # most choices (chat n) per request
+    max_samples: int = 16  # most sequences one request's strategy may run at once (vote's n)

@@ -20,11 +20,11 @@ class Conversation:
     def __init__(self, messages: list[Message] | None = None):
         self.messages: list[Message] = list(messages or [])
 
-    def ask(self, runtime: Runtime, text: str, options: TurnOptions | None = None) -> Turn:
+    def ask(self, runtime: Runtime, text: str, options: TurnOptions | None = None, strategy=None) -> Turn:
         """Add a user message and start the assistant's turn; record() its result after."""
         self.messages.append(Message(Role.USER, text))
         try:
-            return runtime.respond(self.messages, options)
+            return runtime.respond(self.messages, options, strategy=strategy)
         except PonderError:
             self.messages.pop()  # a refused turn leaves the conversation as it was
             raise

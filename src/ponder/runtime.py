@@ -9,12 +9,14 @@ drops old reasoning (context/history), fits the window with room for reasoning a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.config import EngineConfig, TurnOptions
 from ponder.context import history, window
-from ponder.engine.base import Engine, SamplingParams, ShiftPlan
+from ponder.engine.base import Engine, Handle, SamplingParams, ShiftPlan
 from ponder.engine.kvcache import common_prefix
 from ponder.errors import InvalidOption
 from ponder.models.registry import model_id_for, resolve_model
@@ -24,7 +26,7 @@ from ponder.reasoning.formats import ReasoningFormat, detect_format
 from ponder.reasoning.loop import TurnLoop
 from ponder.reasoning.prompt import render_history, render_prompt
 from ponder.turn import Turn
-from ponder.types import Message, Role, TurnResult
+from ponder.types import Message, Role
 
 
 class Runtime:
@@ -77,9 +79,23 @@ class Runtime:
         messages: Sequence[Message],
         options: TurnOptions | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
+        strategy: StrategyLike | None = None,
     ) -> Turn:
-        """Start the next assistant turn; with `loop`, the Turn is consumed with async for."""
+        """Start the next assistant turn; with `loop`, the Turn is consumed with async for.
+
+        strategy: a test-time strategy (ponder.strategies) that runs the turn as several
+        sequences and combines them; None runs one sequence, as the single strategy does.
+        """
         options = options or TurnOptions()
+        if strategy is not None:
+            return strategy.respond(self, messages, options, loop)
+        events = AsyncChannel(loop) if loop is not None else ThreadChannel()
+        launched = self.launch(messages, options, events.put)
+        return Turn(events, launched.controller, launched.handle, launched.dropped, self.n_ctx,
+                    on_result=lambda result: launched.warm_next(result.message.content, result.usage.reasoning_tokens))
+
+    def launch(self, messages: Sequence[Message], options: TurnOptions, emit: Callable[[object], None]) -> Launched:
+        """Submit one sequence whose TurnLoop reports through emit; the parts of a Turn."""
         check_messages(messages)
         budget = settle_budget(
             options.effort, options.reasoning_budget, options.max_completion_tokens, self.n_ctx
@@ -90,20 +106,10 @@ class Runtime:
 
         kept, dropped = window.fit(messages, count, self.n_ctx, budget.completion, options.truncation)
         prompt = self.prompt_tokens(kept, budget.thinks, options.keep_reasoning)
-        events = AsyncChannel(loop) if loop is not None else ThreadChannel()
-        controller = TurnLoop(self.format, budget, self.engine, events.put, options.stop, options.handoff)
+        controller = TurnLoop(self.format, budget, self.engine, emit, options.stop, options.handoff,
+                              options.min_reasoning, options.continuation)
         handle = self.engine.submit(prompt, sampling_of(options), controller)
-
-        def canonical_reprefill(result: TurnResult) -> None:
-            # The next turn sends this history without the reasoning: evaluate it in idle time,
-            # answer at its true positions, so that turn prefills only its new message.
-            if result.message.content:
-                answered = [*kept, Message(Role.ASSISTANT, result.message.content)]
-                canonical = self.history_tokens(answered, budget.thinks, options.keep_reasoning)
-                shift = ShiftPlan(tuple(prompt), common_prefix(prompt, canonical), result.usage.reasoning_tokens)
-                self.engine.warm(canonical, shift if budget.thinks else None)
-
-        return Turn(events, controller, handle, dropped, self.n_ctx, on_result=canonical_reprefill)
+        return Launched(self, controller, handle, dropped, kept, prompt, options)
 
     def close(self) -> None:
         self.engine.close()
@@ -115,8 +121,41 @@ class Runtime:
         self.close()
 
 
+class StrategyLike(Protocol):
+    def respond(self, runtime: Runtime, messages: Sequence[Message], options: TurnOptions,
+                loop: asyncio.AbstractEventLoop | None) -> Turn: ...
+
+
+@dataclass
+class Launched:
+    """One submitted sequence: its controller and handle, and what its prompt was made of."""
+
+    runtime: Runtime
+    controller: TurnLoop
+    handle: Handle
+    dropped: int
+    kept: list[Message]
+    prompt: list[int]
+    options: TurnOptions
+
+    def warm_next(self, content: str, reasoning_tokens: int, shift: bool = True) -> None:
+        """The next turn sends this history without the reasoning: evaluate it in idle time,
+        answer at its true positions, so that turn prefills only its new message.
+
+        shift=False re-prefills exactly even under kv_reuse="shift": after several sequences
+        shared this prompt, the cells to cut might be another sequence's.
+        """
+        if not content:
+            return
+        runtime, thinks, keep = self.runtime, self.controller.budget.thinks, self.options.keep_reasoning
+        canonical = runtime.history_tokens([*self.kept, Message(Role.ASSISTANT, content)], thinks, keep)
+        plan = ShiftPlan(tuple(self.prompt), common_prefix(self.prompt, canonical), reasoning_tokens)
+        runtime.engine.warm(canonical, plan if thinks and shift else None)
+
+
 def sampling_of(options: TurnOptions) -> SamplingParams:
-    return SamplingParams(temperature=options.temperature, top_p=options.top_p, top_k=options.top_k, seed=options.seed)
+    return SamplingParams(temperature=options.temperature, top_p=options.top_p, top_k=options.top_k,
+                          seed=options.seed, logprobs=options.logprobs)
 
 
 def check_messages(messages: Sequence[Message]) -> None:

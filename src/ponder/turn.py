@@ -76,23 +76,29 @@ class Turn:
         self._handle.cancel()
 
     def _finish(self, ended: Ended) -> TurnResult:
-        loop = self._loop
-        if ended.reason is EndReason.ERROR:
-            raise EngineFailure(f"generation failed: {ended.error}")
-        if ended.reason is EndReason.CANCELLED:
-            raise EngineFailure(f"generation was cancelled: {ended.error or 'by request'}")
-        reasoning = loop.reasoning if loop.budget.thinks else None
-        result = TurnResult(
-            message=Message(Role.ASSISTANT, loop.content, reasoning),
-            finish_reason=loop.finish_reason,
-            usage=Usage(loop.prompt_tokens, loop.cached_tokens, loop.reasoning_tokens, loop.answer_tokens),
-            dropped_turns=self.dropped_turns,
-            budget_forced=loop.budget_forced,
-            reasoning_budget=loop.budget.reasoning,
-            context_window=self.n_ctx,
-            ttft_s=((loop.first_token_at or loop.ended_at or loop.started_at) - loop.started_at),
-            elapsed_s=((loop.ended_at or loop.started_at) - loop.started_at),
-        )
+        result = result_of(self._loop, ended, self.dropped_turns, self.n_ctx)
         if self._on_result is not None:
             self._on_result(result)
         return result
+
+
+def result_of(loop: TurnLoop, ended: Ended, dropped_turns: int, n_ctx: int) -> TurnResult:
+    """What a finished sequence's loop amounts to; a failed or cancelled one raises."""
+    if ended.reason is EndReason.ERROR:
+        raise EngineFailure(f"generation failed: {ended.error}")
+    if ended.reason is EndReason.CANCELLED:
+        raise EngineFailure(f"generation was cancelled: {ended.error or 'by request'}")
+    reasoning = loop.reasoning if loop.budget.thinks else None
+    return TurnResult(
+        message=Message(Role.ASSISTANT, loop.content, reasoning),
+        finish_reason=loop.finish_reason,
+        usage=Usage(loop.prompt_tokens, loop.cached_tokens, loop.reasoning_tokens, loop.answer_tokens),
+        dropped_turns=dropped_turns,
+        budget_forced=loop.budget_forced,
+        reasoning_budget=loop.budget.reasoning,
+        context_window=n_ctx,
+        ttft_s=((loop.first_token_at or loop.ended_at or loop.started_at) - loop.started_at),
+        elapsed_s=((loop.ended_at or loop.started_at) - loop.started_at),
+        mean_logprob=loop.mean_logprob,
+        continuations=loop.continuations,
+    )

@@ -130,8 +130,12 @@ class TurnResult:
     context_window: int = 0
     ttft_s: float = 0.0  # seconds from submission to the first sampled token
     elapsed_s: float = 0.0  # seconds from submission to the end of the turn
+    mean_logprob: float | None = None  # of the sampled tokens, when the turn asked for logprobs
+    continuations: int = 0  # early closes of the reasoning replaced by "Wait," (think_longer)
+    strategy: dict | None = None  # what a test-time strategy did: its candidates, votes, scores
 
     def to_dict(self) -> dict:
+        extra = {"strategy": self.strategy} if self.strategy is not None else {}
         return {
             "message": self.message.to_dict(),
             "finish_reason": self.finish_reason.value,
@@ -142,6 +146,7 @@ class TurnResult:
             "context_window": self.context_window,
             "ttft_s": round(self.ttft_s, 4),
             "elapsed_s": round(self.elapsed_s, 4),
+            **extra,
         }
 
 

@@ -83,6 +83,33 @@ BAD = {
     "responses: bad truncation": ("POST", RESPONSES, resp(truncation="sometimes"), 400, "invalid_value", "truncation"),
     "responses: prompt too long": ("POST", RESPONSES, resp(input="word " * 3000), 400, "context_length_exceeded",
                                    "messages"),
+    "strategy: unknown name": ("POST", CHAT, chat(strategy={"name": "majority"}), 400, "invalid_value",
+                               "strategy.name"),
+    "strategy: n zero": ("POST", CHAT, chat(strategy={"name": "vote", "n": 0}), 400, "invalid_value", "strategy.n"),
+    "strategy: n over the maximum": ("POST", CHAT, chat(strategy={"name": "vote", "n": 17}), 400, "invalid_value",
+                                     "strategy.n"),
+    "strategy: n not a number": ("POST", CHAT, chat(strategy={"name": "vote", "n": "five"}), 400, "invalid_value",
+                                 "strategy.n"),
+    "strategy: unknown field": ("POST", CHAT, chat(strategy={"name": "vote", "k": 3}), 400, "invalid_value",
+                                "strategy"),
+    "strategy: not an object": ("POST", CHAT, chat(strategy=5), 400, "invalid_value", "strategy"),
+    "strategy: think_longer without reasoning": ("POST", CHAT, chat(strategy={"name": "think_longer"},
+                                                                    reasoning_effort="none"),
+                                                 400, "invalid_value", "strategy"),
+    "strategy: checker on a question it cannot read": ("POST", CHAT, chat(strategy={
+        "name": "best_of_n", "n": 2, "verifier": "checker"}), 400, "invalid_value", "strategy.verifier"),
+    "strategy: unknown verifier": ("POST", CHAT, chat(strategy={"name": "best_of_n", "verifier": "oracle"}), 400,
+                                   "invalid_value", "strategy.verifier"),
+    "strategy: both suffix and field": ("POST", CHAT, chat(model="smollm2:vote@3", strategy={"name": "vote"}), 400,
+                                        "invalid_value", "strategy"),
+    "strategy: unknown suffix": ("POST", CHAT, chat(model="smollm2:vot@3"), 400, "invalid_value", "strategy.name"),
+    "strategy: suffix n zero": ("POST", CHAT, chat(model="smollm2:vote@0"), 400, "invalid_value", "strategy.n"),
+    "responses: unknown strategy": ("POST", RESPONSES, resp(strategy={"name": "nope"}), 400, "invalid_value",
+                                    "strategy.name"),
+    "responses: strategy suffix over the maximum": ("POST", RESPONSES, resp(model="smollm2:best_of_n@99"), 400,
+                                                    "invalid_value", "strategy.n"),
+    "responses: refine without reasoning": ("POST", RESPONSES, resp(strategy="refine", reasoning={"effort": "none"}),
+                                            400, "invalid_value", "strategy"),
     "get unknown response": ("GET", "/v1/responses/resp_nope", None, 404, "response_not_found", None),
     "delete unknown response": ("DELETE", "/v1/responses/resp_nope", None, 404, "response_not_found", None),
     "input items of unknown response": ("GET", "/v1/responses/resp_nope/input_items", None, 404,
@@ -108,6 +135,23 @@ def test_bad_request(http, method, path, body, status, code, param):
     assert error["code"] == code
     assert error["param"] == param
     assert error["message"]
+
+
+STRATEGY_WORDS = {
+    "strategy: unknown name": "unknown strategy 'majority'; ponder's strategies are single, vote",
+    "strategy: n zero": "must be at least 1, got 0",
+    "strategy: n over the maximum": "vote with n=17 is over this server's maximum of 16",
+    "strategy: unknown field": "vote takes no k; it takes n",
+    "strategy: think_longer without reasoning": "think_longer needs a reasoning phase",
+    "strategy: checker on a question it cannot read": "the checker verifies only questions phrased by ponder's tasks",
+    "strategy: both suffix and field": "given twice",
+}
+
+
+@pytest.mark.parametrize("name", STRATEGY_WORDS)
+def test_bad_strategy_messages_name_the_problem(http, name):
+    method, path, body, *_ = BAD[name]
+    assert STRATEGY_WORDS[name] in send(http, method, path, body).json()["error"]["message"]
 
 
 def test_missing_and_wrong_api_key(server):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ponder.eval.answers import extract_number, extract_text, is_correct, parse_number, same_answer
+from ponder.answers import extract_number, extract_text, is_correct, parse_number, same_answer
 
 # name: (reply, the number it commits to)
 EXTRACT = {

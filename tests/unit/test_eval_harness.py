@@ -23,7 +23,7 @@ class SeededFake(FakeEngine):
 
     def submit(self, prompt, sampling, controller):
         self.seeds.append(sampling.seed)
-        self.script_text = self.say(sampling.seed)
+        self.scripts = [self.say(sampling.seed)] * (len(self.prompts) + 1)
         return super().submit(prompt, sampling, controller)
 
 

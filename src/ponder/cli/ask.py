@@ -8,7 +8,8 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from ponder.cli.options import engine_options, load_runtime, make_turn_options, turn_options
+from ponder.cli.options import (engine_options, load_runtime, make_strategy, make_turn_options, strategy_options,
+                                turn_options)
 from ponder.cli.render import stream_turn, summary_line
 from ponder.errors import InvalidOption
 from ponder.types import Message, Role
@@ -21,7 +22,8 @@ from ponder.types import Message, Role
 @click.option("--hide-reasoning", is_flag=True, help="Do not print the reasoning.")
 @engine_options
 @turn_options
-def ask(question, system, as_json, hide_reasoning, model, n_ctx, n_threads, verbose, **turn):
+@strategy_options
+def ask(question, system, as_json, hide_reasoning, model, n_ctx, n_threads, verbose, strategy, samples, **turn):
     """Ask one question and print the reasoning, the answer and the token usage.
 
     QUESTION "-" reads the question from standard input.
@@ -31,9 +33,10 @@ def ask(question, system, as_json, hide_reasoning, model, n_ctx, n_threads, verb
     if not question.strip():
         raise InvalidOption("question", "must not be empty")
     options = make_turn_options(**turn)
+    chosen = make_strategy(strategy, samples)
     messages = ([Message(Role.SYSTEM, system)] if system else []) + [Message(Role.USER, question)]
     with load_runtime(model, n_ctx, n_threads, verbose) as runtime:
-        stream = runtime.respond(messages, options)
+        stream = runtime.respond(messages, options, strategy=chosen)
         if as_json:
             click.echo(json.dumps(stream.collect().to_dict(), indent=2, ensure_ascii=False))
             return

@@ -13,12 +13,14 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from ponder.cli.options import engine_options, load_runtime, make_turn_options, turn_options
+from ponder.cli.options import (engine_options, load_runtime, make_strategy, make_turn_options, strategy_options,
+                                turn_options)
 from ponder.cli.render import stream_turn, summary_line
 from ponder.config import TurnOptions
 from ponder.conversation import Conversation
 from ponder.errors import PonderError
 from ponder.runtime import Runtime
+from ponder.strategies import Strategy
 from ponder.types import Effort, Message, Role
 
 HELP = "commands: /effort none|minimal|low|medium|high|xhigh, /reset, /save FILE, /exit"
@@ -31,6 +33,7 @@ class Session:
     options: TurnOptions
     conversation: Conversation
     show_reasoning: bool = True
+    strategy: Strategy | None = None
 
 
 @click.command()
@@ -38,13 +41,15 @@ class Session:
 @click.option("--hide-reasoning", is_flag=True, help="Do not print the reasoning.")
 @engine_options
 @turn_options
-def chat(system, hide_reasoning, model, n_ctx, n_threads, verbose, **turn):
+@strategy_options
+def chat(system, hide_reasoning, model, n_ctx, n_threads, verbose, strategy, samples, **turn):
     """Chat with the model, turn after turn; its reasoning is shown dimmed and then discarded."""
     options = make_turn_options(**turn)
+    chosen = make_strategy(strategy, samples)
     console = Console(highlight=False, soft_wrap=True)
     with load_runtime(model, n_ctx, n_threads, verbose) as runtime:
         opening = [Message(Role.SYSTEM, system)] if system else []
-        session = Session(runtime, console, options, Conversation(opening), not hide_reasoning)
+        session = Session(runtime, console, options, Conversation(opening), not hide_reasoning, chosen)
         console.print(f"ponder chat · {runtime.engine.info.name} · window {runtime.n_ctx} tokens · {HELP}", style="cyan")
         repl(session)
 
@@ -69,7 +74,7 @@ def repl(session: Session) -> None:
 def take_turn(session: Session, text: str) -> None:
     console = session.console
     try:
-        turn = session.conversation.ask(session.runtime, text, session.options)
+        turn = session.conversation.ask(session.runtime, text, session.options, session.strategy)
     except PonderError as error:
         console.print(f"error: {error}", style="red")
         return

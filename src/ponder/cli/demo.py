@@ -20,7 +20,7 @@ from rich.text import Text
 from ponder.cli.options import engine_options, load_runtime, make_turn_options, turn_options
 from ponder.cli.render import stream_turn, summary_line
 from ponder.conversation import Conversation
-from ponder.eval.answers import extract_number, is_correct
+from ponder.answers import extract_number, is_correct
 from ponder.tasks import get_task
 
 DEMO_MODEL = "ponder-reasoner"

@@ -11,7 +11,9 @@ import functools
 import click
 
 from ponder.config import EngineConfig, TurnOptions
+from ponder.errors import InvalidOption
 from ponder.runtime import Runtime
+from ponder.strategies import Strategy, Vote, parse_strategy
 from ponder.types import Effort
 
 EFFORTS = [e.value for e in Effort]
@@ -52,6 +54,32 @@ def turn_options(command):
         click.option("--top-k", type=click.IntRange(min=0), default=40, show_default=True, help="0 turns top-k off."),
     ]
     return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
+
+
+def strategy_options(command):
+    """--strategy and --samples: how much test-time compute each turn spends."""
+    decorators = [
+        click.option("--strategy", "strategy", default=None, metavar="NAME[@N][/VERIFIER]",
+                     help="Test-time strategy: single, vote, best_of_n, think_longer, refine "
+                          "(e.g. vote@8, best_of_n/checker, refine@2)."),
+        click.option("--samples", type=click.IntRange(min=1), default=None,
+                     help="Samples for vote and best_of_n (alone: vote over this many)."),
+    ]
+    return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
+
+
+def make_strategy(strategy: str | None, samples: int | None) -> Strategy | None:
+    """The Strategy the flags ask for; None is a plain single turn."""
+    if strategy is None:
+        return None if samples in (None, 1) else Vote(samples)
+    if samples is None:
+        return parse_strategy(strategy)
+    head, slash, verifier = strategy.partition("/")
+    if "@" in head:
+        raise InvalidOption("samples", f"--strategy {strategy} already gives a count; drop --samples or the @N")
+    if head.strip() not in ("vote", "best_of_n"):
+        raise InvalidOption("samples", f"applies to vote and best_of_n, not {head.strip()}")
+    return parse_strategy(f"{head.strip()}@{samples}{slash}{verifier}")
 
 
 def load_runtime(model, n_ctx, n_threads, verbose, **engine) -> Runtime:

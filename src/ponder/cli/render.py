@@ -47,6 +47,12 @@ def summary_line(result: TurnResult) -> str:
         f"output {usage.answer_tokens}",
         f"context {used}/{window} {meter(used, window)}",
     ]
+    if result.strategy is not None:  # several sequences: their sum says nothing about the window
+        report = result.strategy
+        parts[2] = f"reasoning {usage.reasoning_tokens} (all sequences)"
+        parts[-1] = f"strategy {report['name']} · {report['sequences']} sequences"
+        if report.get("probes"):
+            parts[-1] += f" + {report['probes']} judge probes"
     notes = []
     if result.budget_forced:
         notes.append("reasoning budget reached")

@@ -30,8 +30,11 @@ from ponder.config import ServerConfig
               help="Requests admitted at once; more get 429.")
 @click.option("--max-request-bytes", envvar="PONDER_MAX_REQUEST_BYTES", type=click.IntRange(min=1024),
               default=8 * 1024 * 1024, show_default=True)
+@click.option("--max-samples", envvar="PONDER_MAX_SAMPLES", type=click.IntRange(min=1), default=16, show_default=True,
+              help="Most sequences one request's strategy may run (vote's n).")
 @click.option("--verbose", is_flag=True, help="Show llama.cpp's log and uvicorn's access log.")
-def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, max_queue, max_request_bytes, verbose):
+def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, max_queue, max_request_bytes,
+          max_samples, verbose):
     """Serve the model over OpenAI's Chat Completions and Responses APIs."""
     import os
     import sqlite3
@@ -45,7 +48,7 @@ def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, ma
 
     config = ServerConfig(host=host, port=port, api_key=api_key, db=db, expose_reasoning=expose_reasoning,
                           secret_key=os.environ.get("PONDER_SECRET_KEY"), max_request_bytes=max_request_bytes,
-                          max_queue=max_queue)
+                          max_queue=max_queue, max_samples=max_samples)
     key_file = None if db == ":memory:" else Path(db + ".key")
     try:
         sealer = Sealer(load_key(config.secret_key, key_file))

@@ -22,6 +22,17 @@ class SamplingParams:
     top_p: float = 0.95
     top_k: int = 0  # 0 turns top-k off
     seed: int | None = None  # None draws a fresh seed per request
+    # Log-probabilities cost a pass over the whole vocabulary per token, so only on request:
+    logprobs: bool = False  # report each sampled token's log-probability
+    probe: tuple[int, ...] = ()  # report these tokens' log-probabilities at every sample
+
+
+@dataclass(frozen=True)
+class TokenLogprobs:
+    """Under the model's own distribution (temperature 1, no top-k/top-p), natural log."""
+
+    sampled: float  # of the token that was sampled
+    probe: tuple[float, ...] = ()  # of SamplingParams.probe's tokens, in its order
 
 
 @dataclass(frozen=True)
@@ -64,7 +75,8 @@ class Controller(Protocol):
 
     def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None: ...
 
-    def on_sampled(self, token: int) -> Step: ...
+    def on_sampled(self, token: int, logprobs: TokenLogprobs | None = None) -> Step:
+        """logprobs is given when the request's SamplingParams asked for it."""
 
     def on_end(self, reason: EndReason, error: str | None = None) -> None: ...
 

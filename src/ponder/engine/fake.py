@@ -4,14 +4,19 @@ It "samples" the tokens of a script in order, like a model that always says the 
 Like a real model, once the closing marker of a reasoning block has been forced into its
 sequence, it skips to the part of its script after its own closing marker. Its tokenizer
 splits text into tags, words, spaces and single characters; "</think>" becomes three tokens,
-as it does in SmolLM2's vocabulary. Never use it to claim anything about a real model.
+as it does in SmolLM2's vocabulary. Given several scripts, the i-th submission says the
+i-th (cycling), each with its own log-probability per token, so strategies that sample
+several sequences see them disagree; a `judge` function scripts the log-probabilities of
+probed tokens from the prompt text. Never use it to claim anything about a real model.
 """
 
 from __future__ import annotations
 
 import re
 
-from ponder.engine.base import Controller, EndReason, Engine, ModelInfo, SamplingParams
+from collections.abc import Callable, Sequence
+
+from ponder.engine.base import Controller, EndReason, Engine, ModelInfo, SamplingParams, TokenLogprobs
 
 _PIECES = re.compile(r"<\|[a-z_]+\|>|</|\w+|\s+|.", re.DOTALL)
 EOG_TEXT = "<|im_end|>"
@@ -24,8 +29,11 @@ class _Done:
 
 
 class FakeEngine(Engine):
-    def __init__(self, script: str = "", n_ctx: int = 4096, chat_template: str | None = None, close: str = "</think>"):
-        self.script_text, self.close = script, close
+    def __init__(self, script: str | Sequence[str] = "", n_ctx: int = 4096, chat_template: str | None = None,
+                 close: str = "</think>", logprobs: Sequence[float] = (-1.0,),
+                 judge: Callable[[str], dict[str, float]] | None = None):
+        self.scripts = [script] if isinstance(script, str) else list(script)
+        self.close, self.logprobs, self.judge = close, list(logprobs), judge
         self.info = ModelInfo("fake", "fake.gguf", n_ctx, n_ctx, chat_template, "", EOG_TEXT, False)
         self._ids: dict[str, int] = {}
         self._texts: list[str] = []
@@ -45,16 +53,20 @@ class FakeEngine(Engine):
         return "".join(self._texts[t] for t in tokens)
 
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> _Done:
+        turn = len(self.prompts)
         self.prompts.append(list(prompt))
         controller.on_prefilled(len(prompt), self._common_prefix(prompt))
         sequence = list(prompt)
-        script = self.tokenize(self.script_text) + [self._id(EOG_TEXT)]
+        script = self.tokenize(self.scripts[turn % len(self.scripts)]) + [self._id(EOG_TEXT)]
         cursor, forbid_end = 0, controller.forbid_end_first
         while True:
             if len(sequence) >= self.info.n_ctx:
                 return self._end(controller, sequence, EndReason.CONTEXT_FULL)
             token, cursor = self._sample(script, cursor, forbid_end)
-            step = controller.on_sampled(token)
+            if sampling.logprobs or sampling.probe:
+                step = controller.on_sampled(token, self._logprobs(turn, sampling.probe, prompt))
+            else:
+                step = controller.on_sampled(token)
             sequence += step.append
             forbid_end = step.forbid_end
             if step.done:
@@ -73,6 +85,11 @@ class FakeEngine(Engine):
         if cursor < len(script):
             return script[cursor], cursor + 1
         return (self._id(FILLER) if forbid_end else end), cursor
+
+    def _logprobs(self, turn: int, probe: tuple[int, ...], prompt: list[int]) -> TokenLogprobs:
+        judged = self.judge(self.detokenize(prompt)) if self.judge and probe else {}
+        scripted = tuple(judged.get(self._texts[token], -30.0) for token in probe)
+        return TokenLogprobs(self.logprobs[turn % len(self.logprobs)], scripted)
 
     def _end(self, controller: Controller, sequence: list[int], reason: EndReason) -> _Done:
         self._cached = sequence

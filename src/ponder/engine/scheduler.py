@@ -21,6 +21,7 @@ import llama_cpp as ll
 from ponder.engine.base import Controller, EndReason, SamplingParams, ShiftPlan, Step
 from ponder.engine.kvcache import Claim, Slot, SlotTable, worth_waiting
 from ponder.engine.llama_model import LoadedModel, token_text
+from ponder.engine.logprobs import token_logprobs
 from ponder.engine.sampler import Sampler
 from ponder.engine.shift import find_slot, shift_out
 
@@ -33,7 +34,7 @@ class WarmUp:
     def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
         pass
 
-    def on_sampled(self, token: int) -> Step:
+    def on_sampled(self, token: int, logprobs=None) -> Step:
         return Step(done=True)
 
     def on_end(self, reason: EndReason, error: str | None = None) -> None:
@@ -251,8 +252,13 @@ class Scheduler:
 
     def _sample(self, seq: Sequence, index: int) -> None:
         token = seq.sampler.sample(self.loaded.ctx, index, seq.forbid_end)
+        sampling = seq.request.sampling
         try:
-            step = seq.request.controller.on_sampled(token)
+            if sampling.logprobs or sampling.probe:
+                logprobs = token_logprobs(self.loaded.ctx, index, self.n_vocab, token, sampling.probe)
+                step = seq.request.controller.on_sampled(token, logprobs)
+            else:
+                step = seq.request.controller.on_sampled(token)
         except Exception as error:  # report a controller bug to its caller, keep serving
             self._end(seq, EndReason.ERROR, f"{type(error).__name__}: {error}")
             return

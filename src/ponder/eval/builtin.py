@@ -1,7 +1,7 @@
 """Ponder's own generated tasks (ponder.tasks), on their eval split.
 
 The eval split never overlaps the problems that training draws (ponder.tasks.split), so a
-score here is on unseen problems. Answers are integers, checked by ponder.eval.answers, the
+score here is on unseen problems. Answers are integers, checked by ponder.answers, the
 same functions training uses as its reward.
 """
 

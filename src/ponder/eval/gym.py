@@ -4,14 +4,14 @@ reasoning-gym's own evaluations ask for the answer between <answer> tags (its "d
 system prompt), read the last such tag, and score with the dataset's score_answer, which
 may give partial credit; only a full score (1.0) counts as correct here. When a reply has no
 tag but the reference answer is a number, the number the reply commits to is scored instead
-(ponder.eval.answers), so a small model that forgets the tags is not marked wrong for format
+(ponder.answers), so a small model that forgets the tags is not marked wrong for format
 alone on arithmetic.
 """
 
 from __future__ import annotations
 
 from ponder.errors import InvalidOption
-from ponder.eval import answers
+from ponder import answers
 from ponder.eval.sources import GYM_PREFIX, EvalTask, Item
 
 

@@ -1,5 +1,9 @@
 """What an eval measured: per sample, per problem, per setting, and the summary numbers.
 
+A problem is one strategy turn; its samples are the candidates the strategy drew (vote,
+best_of_n) or the turn itself (single, think_longer, refine). Tokens spent count what the
+compute really was: every sequence and probe the strategy ran, prompts not served from the
+cache included, so strategies that spend differently can share one axis.
 Outcomes are recorded as each problem finishes, so an interrupted run still holds every
 finished problem; a setting that stopped early is `partial`, with its `n_done`. The summary
 (and the JSON written from it) is the contract other tools read: keep its keys stable.
@@ -23,8 +27,9 @@ class SampleOutcome:
     answer_tokens: int = 0
     finish_reason: str | None = None
     budget_forced: bool = False
-    elapsed_s: float = 0.0
+    elapsed_s: float = 0.0  # 0 for a strategy's candidate: it reports none of its own
     error: str | None = None  # the turn failed (engine error); counted as no answer
+    score: float | None = None  # best_of_n's verifier score of this candidate
 
     def to_dict(self) -> dict:
         return dict(self.__dict__, elapsed_s=round(self.elapsed_s, 4))
@@ -35,10 +40,14 @@ class ProblemOutcome:
     index: int
     question: str
     expected: str
-    answer: str | None  # the majority vote of the samples' answers
+    answer: str | None  # read from the strategy's final answer
     correct: bool
     samples: tuple[SampleOutcome, ...]
-    latency_s: float  # from its first sample starting to its last one ending
+    latency_s: float  # the whole strategy turn, from submission to its answer
+    # Over every sequence and probe the strategy ran (a probe has a prompt and nothing else):
+    prompt_tokens: int = 0
+    cached_tokens: int = 0  # of prompt_tokens, those whose KV was reused, not evaluated again
+    report: dict | None = None  # what the strategy did (votes, scores, rounds), less its candidates
 
     @property
     def reasoning_tokens(self) -> int:
@@ -48,10 +57,17 @@ class ProblemOutcome:
     def answer_tokens(self) -> int:
         return sum(s.answer_tokens for s in self.samples)
 
+    @property
+    def spent_tokens(self) -> int:
+        """Tokens the engine evaluated or sampled for this problem."""
+        return self.prompt_tokens - self.cached_tokens + self.reasoning_tokens + self.answer_tokens
+
     def to_dict(self) -> dict:
         return {
             "index": self.index, "question": self.question, "expected": self.expected,
             "answer": self.answer, "correct": self.correct, "latency_s": round(self.latency_s, 4),
+            "prompt_tokens": self.prompt_tokens, "cached_tokens": self.cached_tokens,
+            "spent_tokens": self.spent_tokens, "strategy": self.report,
             "samples": [s.to_dict() for s in self.samples],
         }
 
@@ -79,6 +95,7 @@ class SettingResult:
             "task": self.setting.task,
             "effort": self.setting.effort.value,
             "samples": self.setting.samples,
+            "strategy": self.setting.strategy,
             "n_planned": self.n_planned,
             "n_done": self.n_done,
             "partial": self.partial,
@@ -89,6 +106,7 @@ class SettingResult:
             "reasoning_tokens_per_problem": _mean([p.reasoning_tokens for p in problems]),
             "answer_tokens_per_problem": _mean([p.answer_tokens for p in problems]),
             "tokens_per_problem": _mean([p.reasoning_tokens + p.answer_tokens for p in problems]),
+            "tokens_spent_per_problem": _mean([p.spent_tokens for p in problems]),
             "latency_s_per_problem": _mean([p.latency_s for p in problems]),
             "tokens_per_s": round(completion / self.wall_s, 2) if self.wall_s > 0 else 0.0,
             "wall_s": round(self.wall_s, 3),

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ponder.errors import InvalidOption
-from ponder.eval import answers
+from ponder import answers
 
 GYM_PREFIX = "gym:"
 

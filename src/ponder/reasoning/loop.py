@@ -3,7 +3,10 @@
 TurnLoop is the Controller the engine calls for every sampled token. It decides what the
 sequence gets (the sampled token, or forced tokens instead), splits the text into reasoning
 and answer at the closing marker (even when the marker is split across tokens), enforces the
-reasoning budget and max_completion_tokens, and counts tokens per phase. It emits
+reasoning budget and max_completion_tokens, and counts tokens per phase. With a minimum
+reasoning length (the think_longer strategy, "budget forcing"), a block the model would close
+early is not closed: the token that starts the closing marker (or an end of turn) is replaced
+by a continuation such as "Wait," and the model thinks on. It emits
 ReasoningDelta / ContentDelta events and a final `Ended` through the `emit` callback.
 
 It runs on the engine thread and knows nothing about templates, history or the window.
@@ -18,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from ponder.config import DEFAULT_HANDOFF
-from ponder.engine.base import EndReason, Step
+from ponder.config import DEFAULT_CONTINUATION, DEFAULT_HANDOFF
+from ponder.engine.base import EndReason, Step, TokenLogprobs
 from ponder.reasoning.budget import Budget
 from ponder.reasoning.formats import ReasoningFormat
 from ponder.reasoning.scanner import MarkerScanner
@@ -58,11 +61,17 @@ class TurnLoop:
         emit: Callable[[object], None],
         stop: Sequence[str] = (),
         handoff: str = DEFAULT_HANDOFF,
+        min_reasoning: int = 0,
+        continuation: str = DEFAULT_CONTINUATION,
     ):
         self.fmt, self.budget, self.codec, self._emit = fmt, budget, codec, emit
         self.phase = Phase.REASONING if budget.thinks else Phase.ANSWER
         self.close_tokens = tuple(codec.tokenize(fmt.close, special=False))
         self.handoff_tokens = tuple(codec.tokenize(handoff, special=False)) + self.close_tokens
+        self.min_reasoning = min_reasoning if budget.thinks else 0
+        self.continuation_tokens = tuple(codec.tokenize(continuation, special=False))
+        self.continuations = 0  # times an early close was replaced by the continuation
+        self.logprob_sum, self.logprob_count = 0.0, 0  # over sampled tokens that were kept
         self.reasoning_tokens = self.answer_tokens = 0
         self.prompt_tokens = self.cached_tokens = 0
         self.finish_reason = FinishReason.STOP
@@ -85,9 +94,16 @@ class TurnLoop:
     def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
         self.prompt_tokens, self.cached_tokens = prompt_tokens, cached_tokens
 
-    def on_sampled(self, token: int) -> Step:
+    def on_sampled(self, token: int, logprobs: TokenLogprobs | None = None) -> Step:
         if self.first_token_at is None:
             self.first_token_at = time.perf_counter()
+        step = self._step(token)
+        if logprobs is not None and step.append[:1] == (token,):
+            self.logprob_sum += logprobs.sampled
+            self.logprob_count += 1
+        return step
+
+    def _step(self, token: int) -> Step:
         if self.phase is Phase.REASONING:
             return self._reasoning_step(token)
         if self.codec.is_eog(token):
@@ -113,15 +129,34 @@ class TurnLoop:
     def content(self) -> str:
         return "".join(self.content_parts).rstrip()
 
+    @property
+    def mean_logprob(self) -> float | None:
+        return self.logprob_sum / self.logprob_count if self.logprob_count else None
+
     # ---- the two phases ----
 
     def _reasoning_step(self, token: int) -> Step:
+        if self.reasoning_tokens < self.min_reasoning and self._would_close(token) and self._room_to_continue():
+            self.continuations += 1
+            return self._append(self.continuation_tokens, forced=True)
         if self.codec.is_eog(token):
             # The model ended its turn inside the block: close it so the answer still comes.
             return self._append(self.close_tokens, forced=True)
         if self.reasoning_tokens + 1 + len(self.handoff_tokens) > self.budget.reasoning:
             return self._force_close()
         return self._append((token,))
+
+    def _would_close(self, token: int) -> bool:
+        """An end of turn, or a token that starts the closing marker ("</" of "</think>")."""
+        if self.codec.is_eog(token):
+            return True
+        piece = self.codec.piece(token).decode("utf-8", errors="ignore").strip()
+        # One character ("<") may be mathematics; two or more of the marker's start are not.
+        return len(piece) >= 2 and (self.fmt.close.startswith(piece) or self.fmt.close in piece)
+
+    def _room_to_continue(self) -> bool:
+        after = self.reasoning_tokens + len(self.continuation_tokens) + 1 + len(self.handoff_tokens)
+        return after <= self.budget.reasoning
 
     def _force_close(self) -> Step:
         self.budget_forced = True

@@ -19,6 +19,7 @@ from ponder.server.errors import ApiError, from_ponder, invalid
 from ponder.server.messages import chat_messages
 from ponder.server.protocol import ChatRequest, unsupported
 from ponder.server.state import ServerState, new_id
+from ponder.strategies import Strategy
 from ponder.turn import Turn
 from ponder.types import ContentDelta, Effort, ReasoningDelta, TurnResult
 
@@ -46,8 +47,8 @@ def turn_options(request: ChatRequest) -> TurnOptions:
     return TurnOptions(**fields)
 
 
-def check(state: ServerState, request: ChatRequest) -> None:
-    state.check_model(request.model)
+def check(state: ServerState, request: ChatRequest) -> Strategy | None:
+    strategy = state.strategy_for(request.model, request.strategy)
     bad = unsupported(request, UNSUPPORTED)
     if bad:
         raise ApiError(400, f"{bad} is not supported by ponder", param=bad, code="unsupported_parameter")
@@ -58,15 +59,18 @@ def check(state: ServerState, request: ChatRequest) -> None:
         raise invalid("n", f"at most {state.config.max_n} choices per request, got {request.n}")
     if request.max_tokens and request.max_completion_tokens and request.max_tokens != request.max_completion_tokens:
         raise invalid("max_tokens", "conflicts with max_completion_tokens; send only max_completion_tokens")
+    return strategy
 
 
 def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
-    check(state, request)
+    strategy = check(state, request)
     try:
         options = turn_options(request)
         messages = chat_messages(request.messages)
+        if strategy is not None:
+            strategy.check(messages, options, state.config.max_samples)
         loop = asyncio.get_running_loop()
-        return [state.runtime.respond(messages, seeded(options, i), loop) for i in range(request.n)]
+        return [state.runtime.respond(messages, seeded(options, i), loop, strategy) for i in range(request.n)]
     except InvalidOption as error:
         raise from_ponder(error) from None
 
@@ -92,7 +96,8 @@ async def create(state: ServerState, request: ChatRequest):
 
 def completion(meta: dict, results: list[TurnResult]) -> dict:
     choices = [
-        {"index": i, "message": message_body(r), "finish_reason": r.finish_reason.value, "logprobs": None}
+        {"index": i, "message": message_body(r), "finish_reason": r.finish_reason.value, "logprobs": None,
+         **strategy_body(r)}
         for i, r in enumerate(results)
     ]
     return {**meta, "object": "chat.completion", "choices": choices, "usage": usage_body(results)}
@@ -102,6 +107,11 @@ def message_body(result: TurnResult) -> dict:
     reasoning = result.message.reasoning
     return {"role": "assistant", "content": result.message.content, "reasoning_content": reasoning,
             "reasoning": reasoning, "refusal": None}
+
+
+def strategy_body(result: TurnResult) -> dict:
+    """What a test-time strategy did (votes, scores, candidates), beside the choice it chose."""
+    return {"strategy": result.strategy} if result.strategy is not None else {}
 
 
 def usage_body(results: list[TurnResult]) -> dict:
@@ -121,8 +131,9 @@ def usage_body(results: list[TurnResult]) -> dict:
 async def stream(turns: list[Turn], meta: dict, include_usage: bool, ticket):
     base = {**meta, "object": "chat.completion.chunk"}
 
-    def chunk(index: int, delta: dict, finish: str | None = None) -> str:
-        body = {**base, "choices": [{"index": index, "delta": delta, "finish_reason": finish, "logprobs": None}]}
+    def chunk(index: int, delta: dict, finish: str | None = None, extra: dict | None = None) -> str:
+        choice = {"index": index, "delta": delta, "finish_reason": finish, "logprobs": None, **(extra or {})}
+        body = {**base, "choices": [choice]}
         return sse.data({**body, "usage": None} if include_usage else body)
 
     results: dict[int, TurnResult] = {}
@@ -136,7 +147,7 @@ async def stream(turns: list[Turn], meta: dict, include_usage: bool, ticket):
                 yield chunk(index, {"content": item.text})
             elif isinstance(item, TurnResult):
                 results[index] = item
-                yield chunk(index, {}, item.finish_reason.value)
+                yield chunk(index, {}, item.finish_reason.value, strategy_body(item))
         if include_usage:
             ordered = [results[i] for i in sorted(results)]
             yield sse.data({**base, "choices": [], "usage": usage_body(ordered)})

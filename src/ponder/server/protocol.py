@@ -68,6 +68,7 @@ class ChatRequest(BaseModel):
     reasoning_budget: int | None = Field(default=None, ge=0)
     keep_reasoning: bool = False
     truncation: Literal["auto", "disabled"] = "disabled"
+    strategy: Any = None  # {"name": "vote", "n": 8} or "vote@8"; checked by ponder.strategies
 
 
 class ReasoningParam(BaseModel):
@@ -108,6 +109,7 @@ class ResponsesRequest(BaseModel):
     seed: int | None = None
     reasoning_budget: int | None = Field(default=None, ge=0)
     keep_reasoning: bool = False
+    strategy: Any = None
 
 
 def unsupported(request: BaseModel, names: tuple[str, ...]) -> str | None:

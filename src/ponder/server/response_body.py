@@ -80,6 +80,8 @@ def finished(body: dict, result: TurnResult, reasoning: dict | None, ids: Respon
         "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
         "output": output,
         "usage": usage(result),
+        # ponder's extension: what a test-time strategy did (votes, scores, candidates)
+        **({"strategy": result.strategy} if result.strategy is not None else {}),
     }
 
 

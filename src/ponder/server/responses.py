@@ -24,6 +24,7 @@ from ponder.server.messages import input_messages
 from ponder.server.protocol import ResponsesRequest, unsupported
 from ponder.server.state import ServerState, new_id
 from ponder.store.sqlite import StoredResponse
+from ponder.strategies import Strategy
 from ponder.turn import Turn
 from ponder.types import ContentDelta, Effort, Message, ReasoningDelta, Role, TurnResult
 
@@ -50,7 +51,7 @@ async def create(state: ServerState, request: ResponsesRequest):
 
 
 def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
-    check(state, request)
+    strategy = check(state, request)
     history = stored_history(state, request.previous_response_id)
     new = input_messages(request.input, state.sealer.unseal)
     if not new:
@@ -59,7 +60,10 @@ def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
     effort = Effort.parse((request.reasoning and request.reasoning.effort) or Effort.MEDIUM)
     try:
         options = turn_options(request, effort)
-        turn = state.runtime.respond(system + history + new, options, asyncio.get_running_loop())
+        messages = system + history + new
+        if strategy is not None:
+            strategy.check(messages, options, state.config.max_samples)
+        turn = state.runtime.respond(messages, options, asyncio.get_running_loop(), strategy)
     except InvalidOption as error:
         param = "input" if error.param == "messages" else error.param
         raise ApiError(400, str(error).replace("messages:", "input:", 1), param=param, code="invalid_value") from None
@@ -68,8 +72,8 @@ def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
     return Prepared(request, ids, shell, turn, new, with_ids(request.input))
 
 
-def check(state: ServerState, request: ResponsesRequest) -> None:
-    state.check_model(request.model)
+def check(state: ServerState, request: ResponsesRequest) -> Strategy | None:
+    strategy = state.strategy_for(request.model, request.strategy)
     bad = unsupported(request, UNSUPPORTED)
     if bad:
         raise ApiError(400, f"{bad} is not supported by ponder", param=bad, code="unsupported_parameter")
@@ -78,6 +82,7 @@ def check(state: ServerState, request: ResponsesRequest) -> None:
     for index, name in enumerate(request.include or []):
         if name != rb.ENCRYPTED:
             raise invalid(f"include[{index}]", f"unsupported include {name!r}; ponder supports {rb.ENCRYPTED!r}")
+    return strategy
 
 
 def stored_history(state: ServerState, previous: str | None) -> list[Message]:

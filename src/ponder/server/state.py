@@ -14,9 +14,11 @@ from typing import TypeVar
 
 from ponder.config import ServerConfig
 from ponder.runtime import Runtime
-from ponder.server.errors import ApiError, not_found
+from ponder.errors import InvalidOption
+from ponder.server.errors import ApiError, from_ponder, not_found
 from ponder.server.sealing import Sealer
 from ponder.store.sqlite import Store
+from ponder.strategies import Strategy, parse_strategy, split_model
 
 
 T = TypeVar("T")
@@ -35,8 +37,19 @@ class ServerState:
     active: int = field(default=0)
 
     def check_model(self, model: str) -> None:
-        if model != self.runtime.model_id:
-            raise not_found("model", model, param="model")
+        self.strategy_for(model, None)
+
+    def strategy_for(self, model: str, field: object) -> Strategy | None:
+        """The request's strategy, from its `strategy` field or its model-name suffix."""
+        try:
+            name, from_suffix = split_model(model, self.runtime.model_id)
+            if name != self.runtime.model_id:
+                raise not_found("model", model, param="model")
+            if field is not None and from_suffix is not None:
+                raise InvalidOption("strategy", "given twice, in the model name and in the strategy field; give one")
+            return parse_strategy(field) if field is not None else from_suffix
+        except InvalidOption as error:
+            raise from_ponder(error) from None
 
     def admit(self) -> Ticket:
         if self.active >= self.config.max_queue:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import torch
 
-from ponder.eval.answers import is_correct
+from ponder.answers import is_correct
 from ponder.tasks import Problem, get_task
 from ponder.train import chat
 from ponder.train.model import full_logprobs

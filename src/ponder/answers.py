@@ -1,5 +1,7 @@
 """Answer extraction and checking: which number (or phrase) a model's visible answer commits to.
 
+Eval, training's reward and the voting strategies all read answers this one way.
+
 Pure functions over strings, with no imports beyond the standard library, because training
 uses is_correct() as its RL reward and calls it once per sampled completion. Strictness is
 the point: an answer counts only if the number the text commits to equals the expected one.
@@ -59,6 +61,12 @@ def extract_text(text: str) -> str | None:
         return marked[-1]
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return lines[-1] if lines else None
+
+
+def extract_any(text: str) -> str | None:
+    """With no expected answer to go by: the number the text commits to, else its phrase."""
+    number = extract_number(text)
+    return number if number is not None else (_normal(extract_text(text) or "") or None)
 
 
 def extract_answer(text: str, expected: str) -> str | None:

@@ -1,0 +1,46 @@
+"""A probe: one forward pass that reads how likely some words are as the answer's start.
+
+It is how a model judges (best_of_n's self-verifier): the prompt asks a yes/no-style
+question, the answer phase opens with no reasoning, and the probabilities of the words'
+first tokens are read from the logits; nothing is generated or kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from ponder.engine.base import EndReason, Handle, SamplingParams, Step, TokenLogprobs
+from ponder.reasoning.loop import Ended
+from ponder.runtime import Runtime, check_messages
+from ponder.strategies.base import Ask
+
+
+class Probe:
+    forbid_end_first = False
+
+    def __init__(self, words: tuple[str, ...], emit: Callable[[object], None]):
+        self.words, self._emit = words, emit
+        self.prompt_tokens = self.cached_tokens = 0
+        self.probabilities: dict[str, float] = {}
+
+    def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
+        self.prompt_tokens, self.cached_tokens = prompt_tokens, cached_tokens
+
+    def on_sampled(self, token: int, logprobs: TokenLogprobs | None = None) -> Step:
+        assert logprobs is not None, "a probe is always submitted with probe tokens"
+        self.probabilities = {word: math.exp(lp) for word, lp in zip(self.words, logprobs.probe)}
+        return Step(done=True)
+
+    def on_end(self, reason: EndReason, error: str | None = None) -> None:
+        self._emit(Ended(reason, error))
+
+
+def start_probe(runtime: Runtime, ask: Ask, emit: Callable[[object], None]) -> tuple[Probe, Handle]:
+    check_messages(ask.messages)
+    prompt = runtime.prompt_tokens(ask.messages, think=False)
+    # Each word's first token, as the answer would start: "correct" and "Correct" differ.
+    firsts = tuple(runtime.engine.tokenize(word, special=False)[0] for word in ask.probe)
+    probe = Probe(ask.probe, emit)
+    handle = runtime.engine.submit(prompt, SamplingParams(temperature=0, probe=firsts), probe)
+    return probe, handle

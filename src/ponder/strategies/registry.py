@@ -1,0 +1,73 @@
+"""Strategies by name, from what callers write: {"name": "vote", "n": 8} or "vote@8".
+
+The short form NAME[@COUNT][/VERIFIER] is what fits where only a string fits: a model-name
+suffix ("ponder-reasoner:vote@8"), a CLI flag, an eval sweep. COUNT is the strategy's main
+number: samples for vote and best_of_n, rounds for refine, the minimum thinking tokens for
+think_longer. Every mistake is an InvalidOption that names the field and the fix.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ponder.errors import InvalidOption
+from ponder.strategies.base import Strategy
+from ponder.strategies.best_of_n import BestOfN
+from ponder.strategies.refine import Refine
+from ponder.strategies.single import Single
+from ponder.strategies.think_longer import ThinkLonger
+from ponder.strategies.vote import Vote
+
+STRATEGIES: dict[str, type[Strategy]] = {
+    "single": Single, "vote": Vote, "best_of_n": BestOfN, "think_longer": ThinkLonger, "refine": Refine,
+}
+FIELDS = {
+    "single": (), "vote": ("n",), "best_of_n": ("n", "verifier"), "think_longer": ("min_tokens", "continuation"),
+    "refine": ("rounds",),
+}
+COUNT = {"vote": "n", "best_of_n": "n", "think_longer": "min_tokens", "refine": "rounds"}
+_SHORT = re.compile(r"(?P<name>[A-Za-z_]+)(?:@(?P<count>\d+))?(?:/(?P<verifier>[A-Za-z_]+))?")
+
+
+def parse_strategy(spec: object) -> Strategy:
+    """A Strategy from an object, a short string, or a Strategy already made."""
+    if isinstance(spec, Strategy):
+        return spec
+    if isinstance(spec, str):
+        return from_short(spec)
+    if isinstance(spec, dict):
+        return from_fields(spec)
+    raise InvalidOption("strategy", 'give an object such as {"name": "vote", "n": 8} or a string such as "vote@8"')
+
+
+def from_short(text: str) -> Strategy:
+    match = _SHORT.fullmatch(text.strip())
+    if match is None:
+        raise InvalidOption("strategy", f"cannot read {text!r}: write NAME, NAME@COUNT or best_of_n@N/VERIFIER, "
+                            "for example vote@8")
+    name = match["name"]
+    fields: dict = {"name": name}
+    if match["count"] is not None:
+        fields[COUNT.get(name, "count")] = int(match["count"])
+    if match["verifier"] is not None:
+        fields["verifier"] = match["verifier"]
+    return from_fields(fields)
+
+
+def from_fields(fields: dict) -> Strategy:
+    name = fields.get("name")
+    if not isinstance(name, str) or name not in STRATEGIES:
+        raise InvalidOption("strategy.name", f"unknown strategy {name!r}; ponder's strategies are "
+                            f"{', '.join(STRATEGIES)}")
+    unknown = sorted(set(fields) - {"name", *FIELDS[name]})
+    if unknown:
+        takes = ", ".join(FIELDS[name]) or "nothing but its name"
+        raise InvalidOption("strategy", f"{name} takes no {', '.join(unknown)}; it takes {takes}")
+    return STRATEGIES[name](**{key: value for key, value in fields.items() if key != "name"})
+
+
+def split_model(model: str, served: str) -> tuple[str, Strategy | None]:
+    """("ponder-reasoner", Vote(8)) from "ponder-reasoner:vote@8" when ponder-reasoner is served."""
+    if model.startswith(served + ":"):
+        return served, from_short(model[len(served) + 1 :])
+    return model, None

@@ -1,0 +1,38 @@
+"""Counting answers: the majority, with ties broken by the model's own confidence.
+
+Self-consistency keeps the most frequent answer. When two answers tie, the one whose samples
+had the higher mean log-probability per token wins (the model was surer of those); only an
+exact tie of that goes to the answer seen first. A sample with no answer never votes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+
+def tally(answers: Sequence[str | None], logprobs: Sequence[float | None] | None = None) -> tuple[str | None, Counter]:
+    """(winning answer or None, votes per answer)."""
+    counts = Counter(answer for answer in answers if answer is not None)
+    if not counts:
+        return None, counts
+    top = max(counts.values())
+    tied = [answer for answer, count in counts.items() if count == top]  # in first-seen order
+    if len(tied) == 1 or logprobs is None:
+        return tied[0], counts
+    return max(tied, key=lambda answer: _confidence(answer, answers, logprobs)), counts
+
+
+def chosen_index(winner: str | None, answers: Sequence[str | None], logprobs: Sequence[float | None]) -> int:
+    """The sample that speaks for the winner: the surest of those that gave it."""
+    backers = [i for i, answer in enumerate(answers) if answer == winner] or list(range(len(answers)))
+    return max(backers, key=lambda i: _or_floor(logprobs[i]))
+
+
+def _confidence(answer: str, answers: Sequence[str | None], logprobs: Sequence[float | None]) -> float:
+    mine = [_or_floor(lp) for a, lp in zip(answers, logprobs) if a == answer]
+    return sum(mine) / len(mine)
+
+
+def _or_floor(logprob: float | None) -> float:
+    return logprob if logprob is not None else float("-inf")

@@ -1,0 +1,67 @@
+"""What strategies need from the real engine: log-probabilities, probes, shared prompts."""
+
+import math
+import threading
+
+import pytest
+
+from ponder.config import TurnOptions
+from ponder.engine.base import EndReason, SamplingParams, Step
+from ponder.strategies import BestOfN, Vote
+from ponder.types import Message, Role
+
+pytestmark = pytest.mark.model
+ASK = [Message(Role.USER, "Name a colour.")]
+
+
+class Recorder:
+    """A controller that keeps every sampled token with its log-probabilities, for n steps."""
+
+    forbid_end_first = True
+
+    def __init__(self, steps: int):
+        self.steps, self.seen, self.ended = steps, [], threading.Event()
+
+    def on_prefilled(self, prompt_tokens, cached_tokens):
+        pass
+
+    def on_sampled(self, token, logprobs=None):
+        self.seen.append((token, logprobs))
+        return Step((token,), done=len(self.seen) >= self.steps)
+
+    def on_end(self, reason, error=None):
+        self.reason = reason
+        self.ended.set()
+
+
+def test_greedy_tokens_have_the_highest_log_probability(runtime):
+    prompt = runtime.prompt_tokens(ASK, think=False)
+    others = tuple(runtime.engine.tokenize(" the blue red green Blue", special=False))
+    recorder = Recorder(steps=6)
+    runtime.engine.submit(prompt, SamplingParams(temperature=0, logprobs=True, probe=others), recorder)
+    assert recorder.ended.wait(60) and recorder.reason is EndReason.DONE
+    for token, logprobs in recorder.seen:
+        assert logprobs.sampled <= 0 and len(logprobs.probe) == len(others)
+        assert all(logprobs.sampled >= p - 1e-6 for p in logprobs.probe)  # greedy picked the most likely
+        assert sum(math.exp(p) for p in logprobs.probe) <= 1 + 1e-6
+        if token in others:  # the same token read two ways agrees
+            assert logprobs.probe[others.index(token)] == pytest.approx(logprobs.sampled, abs=1e-5)
+
+
+def test_vote_shares_the_prompt_and_reports_mean_log_probabilities(runtime):
+    options = TurnOptions(effort="minimal", max_completion_tokens=40, seed=3)
+    result = runtime.respond(ASK, options, strategy=Vote(3)).collect()
+    report = result.strategy
+    assert all(c["mean_logprob"] is not None and c["mean_logprob"] < 0 for c in report["candidates"])
+    # the second and third sequences find the first one's prompt in the cache
+    prompt = len(runtime.prompt_tokens(ASK, think=True))
+    assert result.usage.prompt_tokens == 3 * prompt
+    assert result.usage.cached_tokens >= 2 * (prompt - 1)
+
+
+def test_the_model_judges_itself_with_probabilities(runtime):
+    options = TurnOptions(effort="minimal", max_completion_tokens=40, seed=3)
+    result = runtime.respond(ASK, options, strategy=BestOfN(2, "self")).collect()
+    scores = result.strategy["scores"]
+    assert len(scores) == 2 and all(0 <= s <= 1 for s in scores)
+    assert result.strategy["probes"] == 2

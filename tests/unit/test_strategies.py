@@ -1,0 +1,189 @@
+"""Strategies on the scripted engine: what each chooses, reports, streams and counts."""
+
+import asyncio
+
+import pytest
+
+from ponder.config import TurnOptions
+from ponder.engine.fake import FakeEngine
+from ponder.errors import EngineFailure, InvalidOption
+from ponder.runtime import Runtime
+from ponder.strategies import BestOfN, FunctionVerifier, Refine, Single, TaskChecker, ThinkLonger, Vote
+from ponder.strategies.tally import tally
+from ponder.turn import Turn
+from ponder.types import ContentDelta, Message, ReasoningDelta, Role, TurnResult
+
+ASK = [Message(Role.USER, "What is 2 + 3?")]  # one of ponder's add phrasings: the checker reads it
+LOW = TurnOptions(effort="low", seed=7)
+
+
+class Recording(FakeEngine):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.samplings = []
+
+    def submit(self, prompt, sampling, controller):
+        self.samplings.append(sampling)
+        return super().submit(prompt, sampling, controller)
+
+
+def runtime(scripts, **engine_args) -> Runtime:
+    return Runtime(Recording(scripts, **engine_args))
+
+
+def run(rt, strategy, options=LOW, messages=ASK):
+    events = list(rt.respond(messages, options, strategy=strategy))
+    result = events[-1]
+    assert isinstance(result, TurnResult)
+    return events, result
+
+
+def test_vote_returns_the_majority_and_reports_every_candidate():
+    rt = runtime(["a</think>The answer is 5.", "b</think>It is 6.", "c</think>So 5!"])
+    events, result = run(rt, Vote(3))
+    assert result.message.content == "So 5!" or result.message.content == "The answer is 5."
+    report = result.strategy
+    assert report["name"] == "vote" and report["answer"] == "5" and report["votes"] == {"5": 2, "6": 1}
+    assert [c["answer"] for c in report["candidates"]] == ["5", "6", "5"]
+    assert report["sequences"] == 3 and report["probes"] == 0
+    # seeds one apart, and every candidate asked for log-probabilities (vote's tie-break)
+    assert [s.seed for s in rt.engine.samplings] == [7, 8, 9]
+    assert all(s.logprobs for s in rt.engine.samplings)
+
+
+def test_vote_usage_sums_every_sequence():
+    scripts = ["a b c</think>The answer is 5.", "d</think>It is 6.", "e f</think>So 5!"]
+    rt = runtime(scripts)
+    _, result = run(rt, Vote(3))
+    singles = [Runtime(FakeEngine(s)).respond(ASK, LOW).collect().usage for s in scripts]
+    assert result.usage.reasoning_tokens == sum(u.reasoning_tokens for u in singles)
+    assert result.usage.answer_tokens == sum(u.answer_tokens for u in singles)
+    assert result.usage.prompt_tokens == 3 * singles[0].prompt_tokens
+
+
+def test_vote_stream_agrees_with_the_result():
+    rt = runtime(["a</think>The answer is 5.", "b</think>It is 6.", "c</think>So 5!"])
+    events, result = run(rt, Vote(3))
+    reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
+    content = "".join(e.text for e in events if isinstance(e, ContentDelta))
+    assert reasoning.strip() == result.message.reasoning
+    assert content == result.message.content
+    # each candidate is shown whole, in order, then the vote
+    assert reasoning.index("[candidate 1/3]") < reasoning.index("[candidate 2/3]") < reasoning.index("[vote]")
+    assert "5 ×2" in reasoning
+
+
+@pytest.mark.parametrize("logprobs, winner", [([-1.0, -0.2], "6"), ([-0.2, -1.0], "5")])
+def test_vote_ties_go_to_the_surer_answer(logprobs, winner):
+    rt = runtime(["a</think>The answer is 5.", "b</think>The answer is 6."], logprobs=logprobs)
+    _, result = run(rt, Vote(2))
+    assert result.strategy["answer"] == winner
+    assert result.message.content == f"The answer is {winner}."
+
+
+def test_tally_never_lets_no_answer_win():
+    assert tally([None, None, "3"]) == ("3", {"3": 1})
+    assert tally([None, None])[0] is None
+
+
+def test_best_of_n_takes_the_verifiers_favourite_even_in_the_minority():
+    rt = runtime(["a</think>The answer is 5.", "b</think>It is 6.", "c</think>So 5!"])
+    verifier = FunctionVerifier(lambda question, answer: 1.0 if "6" in answer else 0.0)
+    _, result = run(rt, BestOfN(3, verifier))
+    assert result.strategy["answer"] == "6" and result.strategy["scores"] == [0.0, 1.0, 0.0]
+    assert result.message.content == "It is 6."
+
+
+def test_best_of_n_with_the_task_checker_recomputes_the_answer():
+    rt = runtime(["a</think>The answer is 6.", "b</think>The answer is 6.", "c</think>The answer is 5."])
+    _, result = run(rt, BestOfN(3, TaskChecker()))
+    assert result.strategy["answer"] == "5" and result.strategy["verifier"] == "checker"
+
+
+def test_the_checker_refuses_questions_it_cannot_read():
+    rt = runtime(["a</think>5"])
+    with pytest.raises(InvalidOption, match="verifier"):
+        rt.respond([Message(Role.USER, "Is the sky blue?")], LOW, strategy=BestOfN(2, "checker"))
+
+
+def test_best_of_n_self_judge_scores_by_the_probability_of_correct():
+    def judge(prompt):  # the scripted model believes answers with a 6 in them
+        return {"correct": -0.1, "wrong": -3.0} if "answer: It is 6" in prompt else {"correct": -3.0, "wrong": -0.1}
+
+    rt = runtime(["a</think>The answer is 5.", "b</think>It is 6."], judge=judge)
+    _, result = run(rt, BestOfN(2, "self"))
+    assert result.strategy["answer"] == "6" and result.strategy["probes"] == 2
+    high, low = result.strategy["scores"][1], result.strategy["scores"][0]
+    assert high > 0.9 and low < 0.1
+    probes = [s for s in rt.engine.samplings if s.probe]
+    assert len(probes) == 2 and all(s.temperature == 0 for s in probes)
+
+
+def test_think_longer_replaces_an_early_close_with_wait():
+    rt = runtime(["short</think>The answer is 5."])
+    events, result = run(rt, ThinkLonger(min_tokens=12))
+    assert result.continuations >= 1
+    assert "Wait," in result.message.reasoning
+    assert result.usage.reasoning_tokens >= 12
+    assert result.message.content  # it still answers
+    # the one sequence streams live: its reasoning as reasoning, its answer as content
+    assert "".join(e.text for e in events if isinstance(e, ContentDelta)) == result.message.content
+
+
+def test_think_longer_stops_forcing_at_the_budget():
+    rt = runtime(["short</think>The answer is 5."])
+    options = TurnOptions(reasoning_budget=20, seed=1)
+    _, result = run(rt, ThinkLonger(min_tokens=20), options)
+    assert result.usage.reasoning_tokens <= 20 and result.message.content
+
+
+def test_refine_revises_until_the_critique_finds_nothing():
+    rt = runtime([
+        "x</think>The answer is 4.",  # draft
+        "y</think>That is wrong: 2 + 3 is 5.",  # critique 1
+        "z</think>The answer is 5.",  # revision 1
+        "w</think>No mistakes.",  # critique 2
+    ])
+    _, result = run(rt, Refine(rounds=3))
+    assert result.message.content == "The answer is 5."
+    assert result.strategy["rounds"] == 2 and result.strategy["stopped"] == "the critique found nothing"
+    assert result.strategy["sequences"] == 4
+    # the critique saw the draft as a visible turn
+    critique_prompt = rt.engine.detokenize(rt.engine.prompts[1])
+    assert "The answer is 4." in critique_prompt
+
+
+def test_single_is_the_plain_turn():
+    rt = runtime(["a</think>The answer is 5."])
+    turn = rt.respond(ASK, LOW, strategy=Single())
+    assert isinstance(turn, Turn)
+    assert turn.collect().strategy is None
+
+
+def test_strategies_run_on_an_event_loop():
+    async def main():
+        rt = runtime(["a</think>The answer is 5.", "b</think>It is 5."])
+        turn = rt.respond(ASK, LOW, loop=asyncio.get_running_loop(), strategy=Vote(2))
+        return await turn.acollect()
+
+    assert asyncio.run(main()).strategy["votes"] == {"5": 2}
+
+
+def test_a_failing_verifier_names_the_strategy():
+    rt = runtime(["a</think>The answer is 5."])
+    turn = rt.respond(ASK, LOW, strategy=BestOfN(2, lambda q, a: 1 / 0))
+    with pytest.raises(EngineFailure, match="best_of_n failed: ZeroDivisionError"):
+        turn.collect()
+
+
+@pytest.mark.parametrize("strategy, options, match", [
+    (ThinkLonger(), TurnOptions(effort="none"), "needs a reasoning phase"),
+    (Refine(), TurnOptions(effort="none"), "needs a reasoning phase"),
+    (ThinkLonger(min_tokens=5000), TurnOptions(effort="low"), "over the reasoning budget"),
+    (Vote(65), TurnOptions(), "over this server's maximum of 64"),
+])
+def test_what_a_strategy_cannot_run_is_refused_before_it_starts(strategy, options, match):
+    rt = runtime(["a</think>5"])
+    with pytest.raises(InvalidOption, match=match):
+        rt.respond(ASK, options, strategy=strategy)
+    assert rt.engine.prompts == []  # nothing ran

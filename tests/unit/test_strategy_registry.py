@@ -1,0 +1,58 @@
+"""Strategy specs as callers write them: objects, short strings, model suffixes, and mistakes."""
+
+import pytest
+
+from ponder.errors import InvalidOption
+from ponder.strategies import BestOfN, Refine, Single, ThinkLonger, Vote, parse_strategy, split_model
+
+
+@pytest.mark.parametrize("spec, kind, spec_text", [
+    ({"name": "vote", "n": 5}, Vote, "vote@5"),
+    ("vote@8", Vote, "vote@8"),
+    ("vote", Vote, "vote@8"),
+    ({"name": "best_of_n", "n": 4, "verifier": "checker"}, BestOfN, "best_of_n@4/checker"),
+    ("best_of_n@8/self", BestOfN, "best_of_n@8/self"),
+    ("think_longer@300", ThinkLonger, "think_longer"),
+    ({"name": "think_longer", "min_tokens": 64, "continuation": "Hmm,"}, ThinkLonger, "think_longer"),
+    ("refine@3", Refine, "refine@3"),
+    ({"name": "single"}, Single, "single"),
+])
+def test_good_specs(spec, kind, spec_text):
+    strategy = parse_strategy(spec)
+    assert isinstance(strategy, kind) and strategy.spec == spec_text
+
+
+@pytest.mark.parametrize("spec, param, words", [
+    ({"name": "votes", "n": 3}, "strategy.name", "unknown strategy 'votes'"),
+    ({"n": 3}, "strategy.name", "unknown strategy None"),
+    ({"name": "vote", "n": 0}, "strategy.n", "at least 1, got 0"),
+    ({"name": "vote", "n": -2}, "strategy.n", "at least 1"),
+    ({"name": "vote", "n": "8"}, "strategy.n", "must be an integer"),
+    ({"name": "vote", "n": 2.5}, "strategy.n", "must be an integer"),
+    ({"name": "vote", "n": True}, "strategy.n", "must be an integer"),
+    ({"name": "vote", "samples": 3}, "strategy", "vote takes no samples; it takes n"),
+    ({"name": "single", "n": 2}, "strategy", "single takes no n; it takes nothing but its name"),
+    ({"name": "best_of_n", "verifier": "oracle"}, "strategy.verifier", "unknown verifier 'oracle'"),
+    ({"name": "refine", "rounds": 0}, "strategy.rounds", "at least 1"),
+    ({"name": "think_longer", "continuation": "  "}, "strategy.continuation", "must be some text"),
+    ("single@3", "strategy", "single takes no count"),
+    ("vote@", "strategy", "cannot read 'vote@'"),
+    ("vote@8@9", "strategy", "cannot read"),
+    ("vote@0", "strategy.n", "at least 1"),
+    (7, "strategy", "give an object"),
+    (["vote"], "strategy", "give an object"),
+])
+def test_bad_specs_name_the_problem(spec, param, words):
+    with pytest.raises(InvalidOption) as caught:
+        parse_strategy(spec)
+    assert caught.value.param == param
+    assert words in str(caught.value)
+
+
+def test_model_suffixes():
+    name, strategy = split_model("ponder-reasoner:vote@8", "ponder-reasoner")
+    assert name == "ponder-reasoner" and isinstance(strategy, Vote) and strategy.width == 8
+    assert split_model("ponder-reasoner", "ponder-reasoner") == ("ponder-reasoner", None)
+    assert split_model("other:vote@8", "ponder-reasoner") == ("other:vote@8", None)
+    with pytest.raises(InvalidOption, match="unknown strategy 'vot'"):
+        split_model("ponder-reasoner:vot@8", "ponder-reasoner")
