@@ -53,3 +53,23 @@ def test_question_from_stdin(ponder):
 def test_empty_stdin_question_is_refused(ponder):
     done = ponder("ask", "-", stdin="")
     assert done.returncode == 1 and done.stderr.strip() == "ponder: error: question: must not be empty"
+
+
+def test_ask_with_a_strategy_reports_every_candidate(ponder):
+    done = ponder("ask", "What is 4821 + 367?", "--model", "ponder-reasoner", "--strategy", "vote",
+                  "--samples", "3", "--seed", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    report = data["strategy"]
+    assert report["name"] == "vote" and len(report["candidates"]) == 3
+    assert sum(report["votes"].values()) <= 3
+    assert data["usage"]["reasoning_tokens"] == sum(c["reasoning_tokens"] for c in report["candidates"])
+    assert data["message"]["content"] == report["candidates"][report["chosen"]]["content"]
+
+
+def test_ask_streams_candidates_then_the_vote(ponder):
+    done = ponder("ask", "What is 4821 + 367?", "--model", "ponder-reasoner", "--strategy", "vote@2", "--seed", "2")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.index("[candidate 1/2]") < out.index("[candidate 2/2]") < out.index("[vote]") < out.index("answer: ")
+    assert "strategy vote · 2 sequences" in out.strip().splitlines()[-1]
