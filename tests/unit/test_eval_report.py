@@ -11,45 +11,72 @@ from ponder.eval.settings import Setting
 from ponder.types import Effort
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+NONE, LOW = Effort.NONE, Effort.LOW
 
 
-def problem(index, correct, reasoning, answer=5):
-    sample = SampleOutcome(index, "It is 4.", "4" if correct else "5", correct, 30, reasoning, answer, "stop")
-    return ProblemOutcome(index, f"q{index}", "4", sample.answer, correct, (sample,), 0.5)
+def sample(index, correct, reasoning, answer=5):
+    return SampleOutcome(index, "It is 4.", "4" if correct else "5", correct, 30, reasoning, answer, "stop")
 
 
-def result(task, effort, outcomes, planned=None, wall_s=2.0):
-    return SettingResult(Setting(task, effort, 1), planned or len(outcomes), list(outcomes), wall_s)
+def problem(index, correct, reasoning, answer=5, width=1, prompt=30, cached=0):
+    """One problem whose `width` samples all say the same; prompt and cached over all of them."""
+    samples = tuple(sample(index, correct, reasoning, answer) for _ in range(width))
+    return ProblemOutcome(index, f"q{index}", "4", samples[0].answer, correct, samples, 0.5, prompt, cached)
+
+
+def result(task, effort, outcomes, planned=None, wall_s=2.0, samples=1, strategy="single"):
+    return SettingResult(Setting(task, effort, samples, strategy), planned or len(outcomes), list(outcomes), wall_s)
 
 
 RESULTS = [
-    result("add", Effort.NONE, [problem(0, False, 0), problem(1, True, 0)]),
-    result("add", Effort.LOW, [problem(1, True, 100), problem(0, True, 60)]),
-    result("gym:chain_sum", Effort.NONE, [problem(0, True, 0)], planned=3),  # interrupted
-    result("gym:chain_sum", Effort.LOW, [], planned=3),  # started, nothing finished
+    result("add", NONE, [problem(0, False, 0), problem(1, True, 0)]),
+    result("add", LOW, [problem(1, True, 100), problem(0, True, 60)]),
+    result("gym:chain_sum", NONE, [problem(0, True, 0)], planned=3),  # interrupted
+    result("gym:chain_sum", LOW, [], planned=3),  # started, nothing finished
 ]
+# vote@4 on add at low: four samples a problem, their shared prompt cached for three of them
+VOTE = result("add", LOW, [problem(0, True, 50, width=4, prompt=120, cached=90)] * 2, samples=4, strategy="vote")
+THINK = result("add", LOW, [problem(0, False, 200, prompt=30, cached=10)] * 2, strategy="think_longer")
+STRATEGIES = [*RESULTS[:2], VOTE, THINK, RESULTS[2]]
 
 
 def test_summary_numbers():
     low = RESULTS[1].summary()
     assert low["accuracy"] == 1.0 and low["reasoning_tokens_per_sample"] == 80
     assert low["tokens_per_problem"] == 85 and low["latency_s_per_problem"] == 0.5
+    assert low["tokens_spent_per_problem"] == 30 + 85  # a single turn: its prompt and its completion
     assert low["tokens_per_s"] == 85.0  # 170 completion tokens in 2 s
+    assert low["strategy"] == "single" and low["samples"] == 1
     empty = RESULTS[3].summary()
     assert empty["n_done"] == 0 and empty["partial"] and empty["accuracy"] == 0.0
+    assert empty["tokens_spent_per_problem"] == 0.0
+
+
+def test_tokens_spent_count_every_sequence_less_the_cached_prompt():
+    vote = VOTE.summary()
+    assert vote["strategy"] == "vote" and vote["samples"] == 4
+    assert vote["tokens_per_problem"] == 4 * 55 and vote["reasoning_tokens_per_sample"] == 50
+    assert vote["tokens_spent_per_problem"] == 120 - 90 + 4 * 55
+    assert THINK.summary()["tokens_spent_per_problem"] == 30 - 10 + 205
 
 
 def test_json_document(tmp_path):
-    path = write_json(tmp_path / "out" / "results.json", results_document(RESULTS, {"model": "fake"}, True))
+    path = write_json(tmp_path / "out" / "results.json", results_document(STRATEGIES, {"model": "fake"}, True))
     data = json.loads(path.read_text())
     assert data["schema"] == 1 and data["interrupted"] and data["config"] == {"model": "fake"}
-    assert [s["partial"] for s in data["settings"]] == [False, False, True, True]
+    assert [s["partial"] for s in data["settings"]] == [False, False, False, False, True]
     low = data["settings"][1]
     assert [p["index"] for p in low["problems"]] == [0, 1]  # by index, not by finishing order
     assert low["problems"][0]["samples"][0]["reasoning_tokens"] == 60
     assert set(low) >= {"task", "effort", "samples", "n_planned", "n_done", "accuracy", "sample_accuracy",
                         "reasoning_tokens_per_sample", "answer_tokens_per_sample", "reasoning_tokens_per_problem",
-                        "answer_tokens_per_problem", "tokens_per_problem", "latency_s_per_problem", "tokens_per_s"}
+                        "answer_tokens_per_problem", "tokens_per_problem", "latency_s_per_problem", "tokens_per_s",
+                        "strategy", "tokens_spent_per_problem"}
+    vote = data["settings"][2]
+    assert (vote["strategy"], vote["samples"], vote["tokens_spent_per_problem"]) == ("vote", 4, 250)
+    first = vote["problems"][0]
+    assert (first["prompt_tokens"], first["cached_tokens"], first["spent_tokens"]) == (120, 90, 250)
+    assert len(first["samples"]) == 4 and first["samples"][0]["score"] is None
 
 
 def test_table_marks_partial_settings():
@@ -60,10 +87,29 @@ def test_table_marks_partial_settings():
     assert "errors" not in text  # the column appears only when a sample failed
 
 
-def test_plot_is_a_png_with_one_curve_per_task(tmp_path):
-    curves = scaling_points(RESULTS)
-    assert curves == {"add": [(0.0, 0.5, "none×1"), (80.0, 1.0, "low×1")], "gym:chain_sum": [(0.0, 1.0, "none×1*")]}
-    path = write_plot(tmp_path / "scaling.png", RESULTS)
+def test_table_names_each_strategy_and_what_it_spent():
+    console = Console(record=True, width=200)
+    console.print(results_table(STRATEGIES))
+    lines = console.export_text().splitlines()
+    header = next(i for i, line in enumerate(lines) if "spent" in line)
+    assert lines[header + 1].split()[:3] == ["task", "effort", "strategy"]
+    rows = [line.split() for line in lines if line.split()[:1] in (["add"], ["gym:chain_sum"])]
+    assert [row[:3] for row in rows] == [["add", "none", "single"], ["add", "low", "single"], ["add", "low", "vote@4"],
+                                         ["add", "low", "think_longer"], ["gym:chain_sum", "none", "single"]]
+    # n, accuracy, reasoning and answer per sample, tokens (4 samples' completions) and spent per problem
+    assert rows[2][3:9] == ["2/2", "100.0%", "50.0", "5.0", "220.0", "250.0"]
+    assert rows[3][8] == "225.0"
+
+
+def test_plot_has_one_curve_per_task_and_strategy_each_starting_at_single(tmp_path):
+    curves = scaling_points(STRATEGIES)
+    assert curves == {
+        "add · vote": [(35.0, 0.5, "none single"), (115.0, 1.0, "low single"), (250.0, 1.0, "low vote@4")],
+        "add · think_longer": [(35.0, 0.5, "none single"), (115.0, 1.0, "low single"),
+                               (225.0, 0.0, "low think_longer")],
+        "gym:chain_sum · single": [(35.0, 1.0, "none single*")],  # single alone is a curve of its own
+    }
+    path = write_plot(tmp_path / "scaling.png", STRATEGIES)
     assert path.read_bytes()[:8] == PNG_MAGIC
 
 

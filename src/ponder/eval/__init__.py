@@ -1,6 +1,7 @@
-"""Evaluation: the whole system (runtime, reasoning, budgets, voting) scored as one model.
+"""Evaluation: the whole system (runtime, reasoning, budgets, test-time strategies) scored as one model.
 
-answers (extraction and checking, also training's reward), vote (majority of samples),
-sources (ponder's tasks, reasoning-gym, JSONL), settings (the effort x samples grid), gate
-and harness (many turns at once through the Runtime), results, report, plot and progress.
+sources (ponder's tasks, reasoning-gym, JSONL), strategies (eval's strategy names, and the
+Strategy each problem runs), settings (the task x effort x strategy grid), gate and harness
+(many strategy turns at once through the Runtime), outcomes (a turn's result, scored),
+results, report, plot and progress. Answers are extracted and checked by ponder.answers.
 """

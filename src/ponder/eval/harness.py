@@ -1,11 +1,12 @@
 """The eval harness: every setting's problems, through the one Runtime, many turns at a time.
 
-Each setting runs on an asyncio loop: every sample of every problem is a task that waits at a
-TurnGate, then calls runtime.respond(..., loop=...) exactly as the server does, so the
-engine's continuous batching serves up to --parallel sequences at once. A problem's samples
-are majority-voted as soon as the last one ends, and the outcome is recorded at once: Ctrl-C
-(KeyboardInterrupt) cancels the turns still running and leaves every finished problem in the
-results, which run_eval returns marked interrupted.
+Each setting runs on an asyncio loop: every problem is a task that waits at a TurnGate, then
+makes ONE runtime.respond(..., loop=..., strategy=...) call, exactly as the server does: the
+strategy (vote, best_of_n, ...) runs its sequences inside that turn, and the engine's
+continuous batching serves up to --parallel sequences at once. A problem's outcome is
+recorded as soon as its turn ends: Ctrl-C (KeyboardInterrupt) cancels the turns still
+running and leaves every finished problem in the results, which run_eval returns marked
+interrupted.
 
 The harness knows nothing about terminals, files or plots; an Observer hears of progress.
 """
@@ -21,10 +22,11 @@ from typing import Protocol
 from ponder.config import TurnOptions
 from ponder.errors import ContextOverflow, EngineFailure
 from ponder.eval.gate import TurnGate
-from ponder.eval.results import ProblemOutcome, SampleOutcome, SettingResult
+from ponder.eval.outcomes import failed_outcome, problem_outcome
+from ponder.eval.results import ProblemOutcome, SettingResult
 from ponder.eval.settings import Setting, sample_seed
 from ponder.eval.sources import EvalTask, Item
-from ponder.eval.vote import majority_vote
+from ponder.eval.strategies import build, reserved_cells, width
 from ponder.reasoning.budget import settle_budget
 from ponder.runtime import Runtime
 from ponder.types import Message, Role
@@ -33,7 +35,7 @@ from ponder.types import Message, Role
 @dataclass(frozen=True)
 class RunOptions:
     seed: int = 0
-    parallel: int = 8  # turns in flight at once (the engine batches up to n_seq_max of them)
+    parallel: int = 8  # sequences in flight at once (the engine batches up to n_seq_max of them)
     temperature: float = 0.6
     max_completion_tokens: int | None = None  # None: the effort's budget plus room for the answer
 
@@ -98,44 +100,28 @@ async def _run_setting(runtime: Runtime, task: EvalTask, result: SettingResult, 
 
 
 class _ProblemRunner:
-    """Runs one problem's samples under the gate, and votes."""
+    """Runs one problem as one strategy turn under the gate."""
 
     def __init__(self, runtime: Runtime, task: EvalTask, setting: Setting, options: RunOptions, gate: TurnGate):
         self.runtime, self.task, self.setting, self.options, self.gate = runtime, task, setting, options, gate
         self.budget = settle_budget(setting.effort, None, options.max_completion_tokens, runtime.n_ctx)
 
     async def run(self, index: int, item: Item) -> ProblemOutcome:
-        messages = self.messages(item)
-        # The most KV cells one sample can fill: its prompt plus its whole completion budget.
-        cells = len(self.runtime.prompt_tokens(messages, self.budget.thinks)) + self.budget.completion
-        spans: list[tuple[float, float]] = []
-        samples = await asyncio.gather(
-            *(self.sample(messages, item, sample_seed(self.options.seed, index, k), cells, spans)
-              for k in range(self.setting.samples))
-        )
-        voted = majority_vote([s.answer for s in samples])  # samples in index order: ties go to the lowest
-        latency = max(end for _, end in spans) - min(start for start, _ in spans)
-        return ProblemOutcome(index, item.question, item.expected, voted, self.task.check(voted, item),
-                              tuple(samples), latency)
-
-    async def sample(self, messages: list[Message], item: Item, seed: int, cells: int,
-                     spans: list[tuple[float, float]]) -> SampleOutcome:
-        await self.gate.enter(cells)
-        start = time.perf_counter()
+        messages, seed = self.messages(item), sample_seed(self.options.seed, index, 0)
+        strategy = build(self.setting.strategy, self.setting.samples, self.task, item)
+        prompt = len(self.runtime.prompt_tokens(messages, self.budget.thinks))
+        cells, sequences = reserved_cells(strategy, prompt, self.budget.completion), width(strategy)
+        await self.gate.enter(cells, sequences)
+        started = time.perf_counter()
         try:
-            turn = self.runtime.respond(messages, self.turn_options(seed), loop=asyncio.get_running_loop())
+            turn = self.runtime.respond(messages, self.turn_options(seed), loop=asyncio.get_running_loop(),
+                                        strategy=strategy)
             done = await turn.acollect()
-        except (EngineFailure, ContextOverflow) as error:  # this sample failed; the run goes on
-            return SampleOutcome(seed, "", None, False, error=str(error))
+        except (EngineFailure, ContextOverflow) as error:  # this problem failed; the run goes on
+            return failed_outcome(index, item, seed, error, time.perf_counter() - started)
         finally:
-            self.gate.leave(cells)
-            spans.append((start, time.perf_counter()))
-        answer = self.task.extract(done.message.content, item)
-        usage = done.usage
-        return SampleOutcome(
-            seed, done.message.content, answer, self.task.check(answer, item), usage.prompt_tokens,
-            usage.reasoning_tokens, usage.answer_tokens, done.finish_reason.value, done.budget_forced, done.elapsed_s,
-        )
+            self.gate.leave(cells, sequences)
+        return problem_outcome(self.task, index, item, seed, prompt, done)
 
     def messages(self, item: Item) -> list[Message]:
         system = [Message(Role.SYSTEM, self.task.system)] if self.task.system else []

@@ -3,6 +3,8 @@
 results.json (schema 1) holds the run's configuration, whether it was interrupted, and one
 entry per setting started: the summary numbers of SettingResult.summary() plus every
 problem with its samples, so any number in the table can be traced to the replies behind it.
+The table names each setting's strategy with its count ("vote@8"), which says what the
+summary's separate "samples" key says, so it has no samples column.
 """
 
 from __future__ import annotations
@@ -36,15 +38,15 @@ def write_json(path: Path, document: dict) -> Path:
 
 def results_table(results: list[SettingResult], title: str = "ponder eval") -> Table:
     errors = any(result.summary()["errors"] for result in results)
-    # No vertical rules and two-line headers: ten columns still fit an 80-column terminal.
+    # No vertical rules and two-line headers: eleven columns stay about 100 characters wide.
     table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
-    table.add_column("task", no_wrap=True)
-    table.add_column("effort", no_wrap=True)
-    for name in ("samples", "n", "accuracy", "reasoning\n/sample", "answer\n/sample", "tokens\n/problem",
+    for name in ("task", "effort", "strategy"):
+        table.add_column(name, no_wrap=True)
+    for name in ("n", "accuracy", "reasoning\n/sample", "answer\n/sample", "tokens\n/problem", "spent\n/problem",
                  "latency\ns", "tok/s", *(["errors"] if errors else [])):
         table.add_column(name, justify="right", no_wrap=True)
     for result in results:
-        table.add_row(*_row(result.summary(), errors))
+        table.add_row(*_row(result, errors))
     return table
 
 
@@ -54,11 +56,13 @@ def print_table(console: Console, results: list[SettingResult], interrupted: boo
         console.print("interrupted: settings marked * stopped early; n counts the problems finished")
 
 
-def _row(s: dict, errors: bool) -> list[str]:
+def _row(result: SettingResult, errors: bool) -> list[str]:
+    s = result.summary()
     n = f"{s['n_done']}/{s['n_planned']}" + ("*" if s["partial"] else "")
     row = [
-        s["task"], s["effort"], str(s["samples"]), n, f"{100 * s['accuracy']:.1f}%",
+        s["task"], s["effort"], result.setting.spec, n, f"{100 * s['accuracy']:.1f}%",
         f"{s['reasoning_tokens_per_sample']:.1f}", f"{s['answer_tokens_per_sample']:.1f}",
-        f"{s['tokens_per_problem']:.1f}", f"{s['latency_s_per_problem']:.2f}", f"{s['tokens_per_s']:.1f}",
+        f"{s['tokens_per_problem']:.1f}", f"{s['tokens_spent_per_problem']:.1f}",
+        f"{s['latency_s_per_problem']:.2f}", f"{s['tokens_per_s']:.1f}",
     ]
     return row + ([str(s["errors"])] if errors else [])

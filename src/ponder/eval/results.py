@@ -4,6 +4,7 @@ A problem is one strategy turn; its samples are the candidates the strategy drew
 best_of_n) or the turn itself (single, think_longer, refine). Tokens spent count what the
 compute really was: every sequence and probe the strategy ran, prompts not served from the
 cache included, so strategies that spend differently can share one axis.
+
 Outcomes are recorded as each problem finishes, so an interrupted run still holds every
 finished problem; a setting that stopped early is `partial`, with its `n_done`. The summary
 (and the JSON written from it) is the contract other tools read: keep its keys stable.

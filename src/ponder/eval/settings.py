@@ -1,15 +1,24 @@
-"""The grid an eval runs: every (task, effort, samples) setting, from comma-separated flags.
+"""The grid an eval runs: every (task, effort, strategy) setting, from comma-separated flags.
 
-Also the seed of every sample, derived from the run's seed, the problem and the sample so a
-run is reproducible, and the samples of one problem differ from one another.
+vote and best_of_n run once per --samples value over 1; a samples value of 1 is the single
+strategy, run once per (task, effort) whichever strategies were named, so it is the start of
+every curve and old command lines (--samples 1,8: single and vote@8) mean what they meant.
+think_longer and refine run once each; at an effort with no reasoning they cannot run, and
+are skipped (the grid says which, so the CLI can tell the user).
+
+Also the seed of every problem, derived from the run's seed and the problem so a run is
+reproducible. This module knows nothing about how a strategy is built or run.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ponder.errors import InvalidOption
+from ponder.eval.strategies import ALIASES, COUNTED, KINDS, needs_reasoning
+from ponder.reasoning.budget import EFFORT_TOKENS
+from ponder.strategies.base import MAX_N
 from ponder.types import Effort
 
 
@@ -17,11 +26,30 @@ from ponder.types import Effort
 class Setting:
     task: str
     effort: Effort
-    samples: int  # samples per problem, combined by majority vote
+    samples: int  # the count of vote and best_of_n; 1 for every other strategy
+    strategy: str = "single"  # one of eval's names (eval/strategies.py), e.g. "best_of_n/checker"
+
+    def __post_init__(self) -> None:
+        assert self.strategy in KINDS, self.strategy
+        assert (self.samples > 1) == (self.strategy in COUNTED), (self.strategy, self.samples)
+
+    @property
+    def spec(self) -> str:
+        """The strategy as one short name: "single", "vote@8", "best_of_n@8/checker"."""
+        if self.samples == 1:
+            return self.strategy
+        family, _, verifier = self.strategy.partition("/")
+        return f"{family}@{self.samples}" + (f"/{verifier}" if verifier else "")
 
     @property
     def label(self) -> str:
-        return f"{self.effort.value}×{self.samples}"
+        return f"{self.effort.value} {self.spec}"
+
+
+@dataclass(frozen=True)
+class Grid:
+    settings: list[Setting]
+    skipped: list[tuple[str, Effort]] = field(default_factory=list)  # (strategy, effort) it cannot run at
 
 
 def parse_efforts(text: str) -> list[Effort]:
@@ -42,9 +70,59 @@ def parse_samples(text: str) -> list[int]:
     return _unique(counts, "samples")
 
 
-def grid(tasks: list[str], efforts: list[Effort], samples: list[int]) -> list[Setting]:
-    """Every combination, task by task, so one task's curve fills in before the next starts."""
-    return [Setting(task, effort, count) for task in tasks for effort in efforts for count in samples]
+def parse_strategies(text: str) -> list[str]:
+    names = _items(text, "strategy")
+    for name in names:
+        if _canonical(name) not in KINDS:
+            raise InvalidOption("strategy", f"unknown strategy {name!r}; use one or more of {', '.join(KINDS)} "
+                                f"(best_of_n alone is best_of_n/checker)")
+    return _unique([_canonical(name) for name in names], "strategy")
+
+
+def _canonical(name: str) -> str:
+    return ALIASES.get(name.lower(), name.lower())
+
+
+def grid(tasks: list[str], efforts: list[Effort], samples: list[int], strategies: list[str]) -> Grid:
+    """Every setting, task by task, so one task's curves fill in before the next starts."""
+    _check_counts(samples, strategies)
+    settings: list[Setting] = []
+    skipped = [(name, effort) for effort in efforts for name in strategies
+               if needs_reasoning(name) and EFFORT_TOKENS[effort] == 0]
+    blocked = set(skipped)
+    for task in tasks:
+        for effort in efforts:
+            settings += [Setting(task, effort, count, name) for name, count in _runs(samples, strategies)
+                         if (name, effort) not in blocked]
+    if not settings:
+        raise InvalidOption("strategy", "nothing to run: " + skipped_line(skipped))
+    return Grid(settings, skipped)
+
+
+def _runs(samples: list[int], strategies: list[str]) -> list[tuple[str, int]]:
+    """(strategy, count) of one (task, effort): single first, then each strategy in turn."""
+    single = 1 in samples or "single" in strategies
+    runs = [("single", 1)] if single else []
+    for name in strategies:
+        if name in COUNTED:
+            runs += [(name, count) for count in samples if count > 1]
+        elif name != "single":
+            runs.append((name, 1))
+    return runs
+
+
+def _check_counts(samples: list[int], strategies: list[str]) -> None:
+    if any(name in COUNTED for name in strategies) and max(samples) > MAX_N:
+        raise InvalidOption("samples", f"{max(samples)} is over the most a strategy may sample, {MAX_N}")
+
+
+def skipped_line(skipped: list[tuple[str, Effort]]) -> str:
+    """One line for the user: "skipped think_longer, refine at effort none: ..."."""
+    names = list(dict.fromkeys(name for name, _ in skipped))
+    efforts = list(dict.fromkeys(effort.value for _, effort in skipped))
+    they = "they need" if len(names) > 1 else "it needs"
+    return (f"skipped {', '.join(names)} at effort {', '.join(efforts)}: {they} a reasoning phase, "
+            f"and effort {', '.join(efforts)} has none")
 
 
 def sample_seed(seed: int, problem: int, sample: int) -> int:
