@@ -187,3 +187,25 @@ def test_what_a_strategy_cannot_run_is_refused_before_it_starts(strategy, option
     with pytest.raises(InvalidOption, match=match):
         rt.respond(ASK, options, strategy=strategy)
     assert rt.engine.prompts == []  # nothing ran
+
+
+def test_a_library_user_writes_a_strategy_in_a_few_lines():
+    from ponder.strategies import Ask, Outcome, Strategy
+    from ponder.strategies.base import seeded
+
+    class Longest(Strategy):
+        """Two samples; the longer answer wins; a second round asks again if both are empty."""
+
+        name, width = "longest", 2
+
+        def run(self, messages, options):
+            dones = yield [Ask(messages, seeded(options, i), f"try {i + 1}") for i in range(2)]
+            best = max(dones, key=lambda done: len(done.content))
+            return Outcome(best, {"name": self.name, "lengths": [len(d.content) for d in dones]}, "[longest]")
+
+    rt = runtime(["a</think>Five.", "b</think>It is five, since 2 + 3 = 5."])
+    events, result = run(rt, Longest())
+    assert result.message.content == "It is five, since 2 + 3 = 5."
+    assert result.strategy == {"name": "longest", "lengths": [5, len(result.message.content)], "sequences": 2,
+                               "probes": 0}
+    assert "[try 1]" in result.message.reasoning and result.message.reasoning.endswith("[longest]")
