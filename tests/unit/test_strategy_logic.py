@@ -209,3 +209,29 @@ def test_a_library_user_writes_a_strategy_in_a_few_lines():
     assert result.strategy == {"name": "longest", "lengths": [5, len(result.message.content)], "sequences": 2,
                                "probes": 0}
     assert "[try 1]" in result.message.reasoning and result.message.reasoning.endswith("[longest]")
+
+
+def test_a_round_that_cannot_start_cancels_what_it_started():
+    from ponder.errors import ContextOverflow
+    from ponder.strategies import Ask, Outcome, Strategy
+
+    class OneTooLong(Strategy):
+        name, width = "one_too_long", 2
+
+        def run(self, messages, options):
+            long = (Message(Role.USER, "word " * 5000),)
+            dones = yield [Ask(messages, options, "fits"), Ask(long, options, "overflows")]
+            return Outcome(dones[0], {"name": self.name})
+
+    cancelled = []
+
+    class Watching(FakeEngine):
+        def submit(self, prompt, sampling, controller):
+            super().submit(prompt, sampling, controller)
+            handle = type("H", (), {"cancel": lambda self: cancelled.append(True)})()
+            return handle
+
+    rt = Runtime(Watching("a</think>5", n_ctx=512))
+    with pytest.raises(ContextOverflow):
+        rt.respond(ASK, TurnOptions(effort="minimal", truncation="disabled"), strategy=OneTooLong())
+    assert cancelled == [True]

@@ -94,19 +94,26 @@ class StrategyTurn:
         self._parts: list[Launched | Probe | None] = [None] * len(asks)
         self._dones: list[Done | None] = [None] * len(asks)
         self._handles: list[Handle] = []
-        for index, ask in enumerate(asks):
-            emit = (lambda event, tag=(self._round, index): self._events.put((*tag, event)))
-            if ask.probe:
-                part, handle = start_probe(self.runtime, ask, emit)
-            else:
-                part = self.runtime.launch(ask.messages, ask.options, emit)
-                handle = part.handle
-                self._launched.append(part)
-                if ask.messages == self.messages:
-                    self._originals.append(part)
-                    self.dropped_turns = part.dropped
-            self._parts[index] = part
-            self._handles.append(handle)
+        try:
+            for index, ask in enumerate(asks):
+                self._launch(index, ask)
+        except BaseException:
+            self.cancel()  # a later ask refused (its prompt overflows): stop the ones already running
+            raise
+
+    def _launch(self, index: int, ask: Ask) -> None:
+        emit = (lambda event, tag=(self._round, index): self._events.put((*tag, event)))
+        if ask.probe:
+            part, handle = start_probe(self.runtime, ask, emit)
+        else:
+            part = self.runtime.launch(ask.messages, ask.options, emit)
+            handle = part.handle
+            self._launched.append(part)
+            if ask.messages == self.messages:
+                self._originals.append(part)
+                self.dropped_turns = part.dropped
+        self._parts[index] = part
+        self._handles.append(handle)
 
     def _take(self, item: tuple) -> list[Event]:
         round_, index, event = item
