@@ -36,6 +36,8 @@ BAD = {
     "sample count twice": (["ask", "hi", "--strategy", "vote@3", "--samples", "4"], 1, "already gives a count"),
     "think_longer without reasoning": (["ask", "hi", "--strategy", "think_longer", "--effort", "none"], 1,
                                        "think_longer needs a reasoning phase"),
+    "strategy wider than the cache": (["ask", "hi", "--model", "ponder-reasoner", "--strategy", "vote@8"], 1,
+                                      "vote@8 may fill"),
     "checker on a question it cannot read": (["ask", "hi", "--strategy", "best_of_n/checker"], 1,
                                              "the checker verifies only questions phrased by ponder's tasks"),
     "window too small": (["ask", "hi", "--ctx", "64"], 1, "context window exceeded"),

@@ -233,5 +233,15 @@ def test_a_round_that_cannot_start_cancels_what_it_started():
 
     rt = Runtime(Watching("a</think>5", n_ctx=512))
     with pytest.raises(ContextOverflow):
-        rt.respond(ASK, TurnOptions(effort="minimal", truncation="disabled"), strategy=OneTooLong())
+        rt.respond(ASK, TurnOptions(effort="minimal", max_completion_tokens=32, truncation="disabled"),
+                   strategy=OneTooLong())
     assert cancelled == [True]
+
+
+def test_a_width_that_could_outgrow_the_shared_cache_is_refused():
+    rt = runtime(["a</think>5"], n_ctx=1024)
+    with pytest.raises(InvalidOption, match=r"vote@8 may fill \d+ KV cells .* the cache holds 1024"):
+        rt.respond(ASK, TurnOptions(effort="low"), strategy=Vote(8))
+    assert rt.engine.prompts == []
+    # the same width fits once each completion is capped
+    rt.respond(ASK, TurnOptions(effort="low", max_completion_tokens=100), strategy=Vote(8)).collect()

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ponder.config import TurnOptions
 from ponder.errors import InvalidOption
-from ponder.reasoning.budget import EFFORT_TOKENS
+from ponder.reasoning.budget import EFFORT_TOKENS, settle_budget
 from ponder.types import Message, TurnResult
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ class Strategy(ABC):
         from ponder.strategies.driver import StrategyTurn  # the driver imports the runtime's parts
 
         self.check(messages, options, max_n=MAX_N)
+        check_cells(runtime, messages, options, self)
         return StrategyTurn(runtime, self, tuple(messages), options, loop)
 
     @property
@@ -103,6 +104,24 @@ class Strategy(ABC):
         return self.name if self.width == 1 else f"{self.name}@{self.width}"
 
 
+
+
+def check_cells(runtime: Runtime, messages: Sequence[Message], options: TurnOptions, strategy: Strategy) -> None:
+    """Refuse a width whose sequences could outgrow the KV cache they share.
+
+    The engine's n_ctx cells are one pool (kv_unified): the prompt is stored once and shared,
+    but every sequence fills its own completion. Were they to outgrow the pool, every sequence
+    of the batch would end at once with nothing said, so this is a clear error up front.
+    """
+    if strategy.width == 1:
+        return
+    budget = settle_budget(options.effort, options.reasoning_budget, options.max_completion_tokens, runtime.n_ctx)
+    prompt = len(runtime.prompt_tokens(messages, budget.thinks, options.keep_reasoning))
+    need = prompt + strategy.width * budget.completion
+    if need > runtime.n_ctx:
+        raise InvalidOption("strategy.n", f"{strategy.spec} may fill {need} KV cells (a {prompt}-token prompt and "
+                            f"{strategy.width} completions of up to {budget.completion} tokens) but the cache holds "
+                            f"{runtime.n_ctx}; lower n or max_completion_tokens, or start with a larger context (--ctx)")
 
 
 def reasoning_tokens(options: TurnOptions) -> int:
