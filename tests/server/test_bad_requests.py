@@ -102,6 +102,8 @@ BAD = {
                                    "invalid_value", "strategy.verifier"),
     "strategy: both suffix and field": ("POST", CHAT, chat(model="smollm2:vote@3", strategy={"name": "vote"}), 400,
                                         "invalid_value", "strategy"),
+    "strategy: choices times samples over the maximum": ("POST", CHAT, chat(n=3, strategy="vote@6"), 400,
+                                                         "invalid_value", "n"),
     "strategy: unknown suffix": ("POST", CHAT, chat(model="smollm2:vot@3"), 400, "invalid_value", "strategy.name"),
     "strategy: suffix n zero": ("POST", CHAT, chat(model="smollm2:vote@0"), 400, "invalid_value", "strategy.n"),
     "responses: unknown strategy": ("POST", RESPONSES, resp(strategy={"name": "nope"}), 400, "invalid_value",
@@ -145,6 +147,8 @@ STRATEGY_WORDS = {
     "strategy: think_longer without reasoning": "think_longer needs a reasoning phase",
     "strategy: checker on a question it cannot read": "the checker verifies only questions phrased by ponder's tasks",
     "strategy: both suffix and field": "given twice",
+    "strategy: choices times samples over the maximum": "3 choices × vote@6 is 18 sequences, over this server's "
+                                                        "maximum of 16",
 }
 
 

@@ -69,6 +69,9 @@ def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
         messages = chat_messages(request.messages)
         if strategy is not None:
             strategy.check(messages, options, state.config.max_samples)
+            if request.n * strategy.width > state.config.max_samples:  # every choice runs the whole strategy
+                raise InvalidOption("n", f"{request.n} choices × {strategy.spec} is {request.n * strategy.width} "
+                                    f"sequences, over this server's maximum of {state.config.max_samples}")
         loop = asyncio.get_running_loop()
         return [state.runtime.respond(messages, seeded(options, i), loop, strategy) for i in range(request.n)]
     except InvalidOption as error:
