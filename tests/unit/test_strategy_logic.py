@@ -245,3 +245,12 @@ def test_a_width_that_could_outgrow_the_shared_cache_is_refused():
     assert rt.engine.prompts == []
     # the same width fits once each completion is capped
     rt.respond(ASK, TurnOptions(effort="low", max_completion_tokens=100), strategy=Vote(8)).collect()
+
+
+def test_a_judge_that_tells_nothing_apart_is_reported_and_settles_as_vote():
+    rt = runtime(["a</think>The answer is 5.", "b</think>It is 6.", "c</think>So 5!"],
+                 judge=lambda prompt: {"correct": -1.0, "wrong": -1.0})
+    _, result = run(rt, BestOfN(3, "self"))
+    assert result.strategy["scores"] == [0.5, 0.5, 0.5] and result.strategy["verifier_decided"] is False
+    assert result.strategy["answer"] == "5"  # the majority, as vote would pick
+    assert "settled as vote" in result.message.reasoning

@@ -49,6 +49,8 @@ class BestOfN(Strategy):
             "chosen": chosen, "scores": [round(s, 4) for s in scores],
             "candidates": [describe(d, a, score=round(s, 4)) for d, a, s in zip(dones, answers, scores)],
         }
+        report["verifier_decided"] = len(top) < len(scores)  # False: it told no candidate apart
         shown = ", ".join(f"{s:.2f}" for s in scores)
-        summary = f"[{self.verifier.name} scores] {shown} → candidate {chosen + 1} ({answers[chosen]})"
+        settled = "" if report["verifier_decided"] else " (all alike: settled as vote)"
+        summary = f"[{self.verifier.name} scores] {shown}{settled} → candidate {chosen + 1} ({answers[chosen]})"
         return Outcome(dones[chosen], report, summary)
