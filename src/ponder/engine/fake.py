@@ -63,10 +63,8 @@ class FakeEngine(Engine):
             if len(sequence) >= self.info.n_ctx:
                 return self._end(controller, sequence, EndReason.CONTEXT_FULL)
             token, cursor = self._sample(script, cursor, forbid_end)
-            if sampling.logprobs or sampling.probe:
-                step = controller.on_sampled(token, self._logprobs(turn, sampling.probe, prompt))
-            else:
-                step = controller.on_sampled(token)
+            wanted = sampling.logprobs or sampling.probe
+            step = controller.on_sampled(token, self._logprobs(turn, sampling.probe, prompt) if wanted else None)
             sequence += step.append
             forbid_end = step.forbid_end
             if step.done:

@@ -254,11 +254,9 @@ class Scheduler:
         token = seq.sampler.sample(self.loaded.ctx, index, seq.forbid_end)
         sampling = seq.request.sampling
         try:
-            if sampling.logprobs or sampling.probe:
-                logprobs = token_logprobs(self.loaded.ctx, index, self.n_vocab, token, sampling.probe)
-                step = seq.request.controller.on_sampled(token, logprobs)
-            else:
-                step = seq.request.controller.on_sampled(token)
+            logprobs = (token_logprobs(self.loaded.ctx, index, self.n_vocab, token, sampling.probe)
+                        if sampling.logprobs or sampling.probe else None)
+            step = seq.request.controller.on_sampled(token, logprobs)
         except Exception as error:  # report a controller bug to its caller, keep serving
             self._end(seq, EndReason.ERROR, f"{type(error).__name__}: {error}")
             return

@@ -44,6 +44,11 @@ class Budget:
         return self.reasoning > 0
 
 
+def requested_reasoning(effort: Effort, reasoning_tokens: int | None) -> int:
+    """The reasoning budget asked for, before the window may shrink it: the explicit one wins."""
+    return EFFORT_TOKENS[effort] if reasoning_tokens is None else reasoning_tokens
+
+
 def settle_budget(effort: Effort, reasoning_tokens: int | None, max_completion_tokens: int | None, n_ctx: int) -> Budget:
     """Resolve effort and explicit limits into one Budget, rejecting impossible values.
 
@@ -55,7 +60,7 @@ def settle_budget(effort: Effort, reasoning_tokens: int | None, max_completion_t
         raise InvalidOption("reasoning_budget", f"must be 0 or more tokens, got {reasoning_tokens}")
     if max_completion_tokens is not None and max_completion_tokens < 1:
         raise InvalidOption("max_completion_tokens", f"must be at least 1, got {max_completion_tokens}")
-    reasoning = EFFORT_TOKENS[effort] if reasoning_tokens is None else reasoning_tokens
+    reasoning = requested_reasoning(effort, reasoning_tokens)
     if max_completion_tokens is not None:
         return Budget(reasoning=reasoning, completion=max_completion_tokens)
     completion = min(reasoning + DEFAULT_ANSWER_TOKENS, n_ctx // 2)

@@ -7,7 +7,6 @@ usage carries prompt_tokens_details.cached_tokens and completion_tokens_details.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import time
 
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -20,6 +19,7 @@ from ponder.server.messages import chat_messages
 from ponder.server.protocol import ChatRequest, unsupported
 from ponder.server.state import ServerState, new_id
 from ponder.strategies import Strategy
+from ponder.strategies.base import seeded
 from ponder.turn import Turn
 from ponder.types import ContentDelta, Effort, ReasoningDelta, TurnResult
 
@@ -76,13 +76,6 @@ def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
         return [state.runtime.respond(messages, seeded(options, i), loop, strategy) for i in range(request.n)]
     except InvalidOption as error:
         raise from_ponder(error) from None
-
-
-def seeded(options: TurnOptions, index: int) -> TurnOptions:
-    """Choice i uses seed + i, so n choices of one seeded request differ but repeat."""
-    if index == 0 or options.seed is None:
-        return options
-    return dataclasses.replace(options, seed=options.seed + index)
 
 
 async def create(state: ServerState, request: ChatRequest):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ponder.config import TurnOptions
 from ponder.errors import InvalidOption
-from ponder.reasoning.budget import EFFORT_TOKENS, settle_budget
+from ponder.reasoning.budget import requested_reasoning, settle_budget
 from ponder.types import Message, TurnResult
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ class Outcome:
     summary: str = ""  # one line for the reasoning stream, after every candidate's text
 
 
-MAX_N = 64  # library callers' limit; a server sets its own (ServerConfig.max_n)
+MAX_N = 64  # library callers' limit; a server sets its own (ServerConfig.max_samples)
 
 Run = Generator[list[Ask], list[Done], Outcome]
 
@@ -104,8 +104,6 @@ class Strategy(ABC):
         return self.name if self.width == 1 else f"{self.name}@{self.width}"
 
 
-
-
 def check_cells(runtime: Runtime, messages: Sequence[Message], options: TurnOptions, strategy: Strategy) -> None:
     """Refuse a width whose sequences could outgrow the KV cache they share.
 
@@ -126,8 +124,7 @@ def check_cells(runtime: Runtime, messages: Sequence[Message], options: TurnOpti
 
 def reasoning_tokens(options: TurnOptions) -> int:
     """The reasoning budget the options ask for (before the window may shrink it); 0: none."""
-    budget = options.reasoning_budget
-    return budget if budget is not None else EFFORT_TOKENS[options.effort]
+    return requested_reasoning(options.effort, options.reasoning_budget)
 
 
 def question_of(messages: Sequence[Message]) -> str:

@@ -39,7 +39,6 @@ class StrategyTurn:
         self._round = 0
         self._all: list[Done] = []
         self._said: list[str] = []  # every reasoning text streamed, for the result's message
-        self._launched: list[Launched] = []
         self._originals: list[Launched] = []  # sequences on the conversation itself, not a derived prompt
         first = next(self._run)
         self._relays = any(ask.shown is not Shown.LIVE for ask in first)
@@ -108,7 +107,6 @@ class StrategyTurn:
         else:
             part = self.runtime.launch(ask.messages, ask.options, emit)
             handle = part.handle
-            self._launched.append(part)
             if ask.messages == self.messages:
                 self._originals.append(part)
                 self.dropped_turns = part.dropped
@@ -179,16 +177,19 @@ class StrategyTurn:
             budget_forced=chosen.budget_forced, reasoning_budget=chosen.reasoning_budget,
             context_window=self.n_ctx, ttft_s=(self._first_at or now) - self._started,
             elapsed_s=now - self._started, mean_logprob=chosen.mean_logprob, continuations=chosen.continuations,
-            strategy={**outcome.report, "sequences": sum(1 for d in self._all if not d.ask.probe),
-                      "probes": sum(1 for d in self._all if d.ask.probe)},
+            strategy={**outcome.report, "sequences": self._sequences(),
+                      "probes": len(self._all) - self._sequences()},
         )
+
+    def _sequences(self) -> int:
+        return sum(1 for done in self._all if not done.ask.probe)
 
     def _warm(self, outcome: Outcome) -> None:
         """Warm the conversation's next turn: the original prompt with the chosen answer."""
         if not self._originals:
             return
         chosen = outcome.chosen
-        alone = len(self._launched) == 1  # only then are the cells to cut surely the chosen one's
+        alone = self._sequences() == 1  # only then are the cells to cut surely the chosen one's
         self._originals[0].warm_next(chosen.content, chosen.result.usage.reasoning_tokens, shift=alone)
 
 
