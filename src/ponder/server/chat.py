@@ -73,7 +73,9 @@ def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
                 raise InvalidOption("n", f"{request.n} choices × {strategy.spec} is {request.n * strategy.width} "
                                     f"sequences, over this server's maximum of {state.config.max_samples}")
         loop = asyncio.get_running_loop()
-        return [state.runtime.respond(messages, seeded(options, i), loop, strategy) for i in range(request.n)]
+        # choice i's samples start at seed + i × width, so no two choices draw the same sample
+        stride = strategy.width if strategy is not None else 1
+        return [state.runtime.respond(messages, seeded(options, i * stride), loop, strategy) for i in range(request.n)]
     except InvalidOption as error:
         raise from_ponder(error) from None
 
