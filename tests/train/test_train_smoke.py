@@ -22,6 +22,9 @@ def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
     stages = [json.loads(line)["stage"] for line in (out / "train-log.jsonl").read_text().splitlines()]
     assert stages[0] == "data" and "data2" in stages and "sft" in stages
     assert stages.count("rl") == 2 and stages[-1] == "done"
+    # RL checks the policy before its first step and after each, and keeps the best-checking weights
+    assert stages.count("rl-check") == 3 and "rl-kept" in stages
+    assert summary["rl"]["kept_step"] in (0, 1, 2) and summary["rl"]["check_problems"] == 4
     for name in ("ponder-reasoner-sft.gguf", "ponder-reasoner.gguf", "sft-round1.pt", "sft.pt", "rl.pt"):
         assert (out / name).stat().st_size > 0
     with Runtime.load(EngineConfig(model=str(out / "ponder-reasoner.gguf"), n_ctx=256)) as runtime:

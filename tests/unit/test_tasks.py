@@ -92,3 +92,36 @@ def test_unknown_task_and_impossible_draws_are_clear_errors():
         get_task("div")
     with pytest.raises(InvalidOption, match="split"):
         get_task("add").problems(1, split="test")
+
+
+COLUMN = re.compile(r"^(\d+)([+-])(\d+): (?:\d+-\d+-\d<0, )?(\d+)[+-](\d+)[+-](\d)=")
+TIMES = re.compile(r"^(\d+)\*(\d): (\d)\*(\d)=(\d+), (\d+)\+(\d)=")
+
+
+def test_every_column_works_on_the_digits_written_beside_it():
+    """Each line rewrites the operands with their used digits dropped and takes the digits just
+    before the operator and the colon; what a line leaves is what the next one starts from."""
+    rng = random.Random(8)
+    checked = 0
+    for _ in range(200):
+        t = Trace(rng)
+        solve = rng.choice((written.add, written.sub, written.mul))
+        solve(t, rng.randrange(10**5 if solve is not written.mul else 1000), rng.randrange(10**5 if solve is not written.mul else 100))
+        left = None
+        for line in t.freeze()[0][0].splitlines():
+            if m := COLUMN.match(line):
+                xs, op, ys, x, y, _ = m.groups()
+                if x.startswith("1") and len(x) == 2:  # a borrow: ten was added to the top digit
+                    x = str(int(x) - 10)
+                assert (x, y) == (xs[-1], ys[-1]), line
+                if left is not None and left[1] == op:
+                    assert (xs, ys) == left[::2], line
+                left = (xs[:-1] or "0", op, ys[:-1] or "0")
+                checked += 1
+            elif m := TIMES.match(line):
+                xs, d, x, d2, product, again, _ = m.groups()
+                assert (x, d2) == (xs[-1], d) and product == again, line
+                checked += 1
+            else:
+                left = None
+    assert checked > 1000

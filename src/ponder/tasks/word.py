@@ -41,7 +41,6 @@ def word(rng: random.Random, slip_rate: float) -> Problem:
     trace = Trace(rng, slip_rate)
     for i, (op, left, right) in enumerate(steps):
         x, y = values[left], values[right]
-        trace.say(f"{x}{op}{y}\n")
         values[f"r{i}"] = SOLVERS[op](trace, x, y)
     answer = values[f"r{len(steps) - 1}"]
     return Problem("word", question, str(answer), trace.freeze(), key=(index, question))

@@ -1,8 +1,20 @@
-"""Written arithmetic, digit by digit, as a small model can learn it.
+"""Written arithmetic, one column per line, laid out so that a very small model can follow it.
 
-Each line handles one column from the right and rewrites the result so far, so every
-step needs only the two digits of its column and the line above it. Multiplication is
-one partial product per digit of the multiplier, then written addition.
+A small transformer's hardest step was finding the k-th digit from the right of a number
+written far above (measured on the first reasoner: most of its addition errors were such
+lookups), and doing a digit product and a carry in one step (most multiplication errors).
+So each line first rewrites what is left of the operands, their last digits dropped, and
+works on the digits just before the operator and the colon, right beside it; a digit
+product and its carry are two steps. Every line ends with the result so far, so the last
+line holds the whole result:
+
+    4821+367: 1+7+0=8 -> 8
+    482+36: 2+6+0=8 -> 88
+    48+3: 8+3+0=11 -> 188
+    4+0: 4+0+1=5 -> 5188
+
+An operand that runs out of digits is written 0. Multiplication is one partial product
+per digit of the shorter number, each shifted, then added the same way.
 """
 
 from __future__ import annotations
@@ -11,17 +23,19 @@ from ponder.tasks.trace import Trace
 
 
 def add(t: Trace, a: int, b: int) -> int:
-    width = max(len(str(a)), len(str(b)))
-    xs, ys = str(a).zfill(width), str(b).zfill(width)
-    t.say(f"{xs}+{ys}:\n")
+    xs, ys = str(a), str(b)
     carry, so_far = 0, ""
-    for k in range(1, width + 1):
-        x, y = int(xs[-k]), int(ys[-k])
+    while True:
+        t.say(f"{xs}+{ys}: ")
+        x, y = int(xs[-1]), int(ys[-1])
+        last = len(xs) == 1 and len(ys) == 1
         s = x + y + carry
         t.value(f"{x}+{y}+{carry}", s)
-        so_far = (str(s) if k == width else str(s % 10)) + so_far
+        so_far = (str(s) if last else str(s % 10)) + so_far
         t.say(f" -> {so_far}\n")
-        carry = s // 10
+        if last:
+            break
+        xs, ys, carry = rest(xs), rest(ys), s // 10
     t.say(f"so {a}+{b}={a + b}\n")
     return a + b
 
@@ -32,12 +46,11 @@ def sub(t: Trace, a: int, b: int) -> int:
         result = -sub(t, b, a)
         t.say(f"so {a}-{b}={result}\n")
         return result
-    width = len(str(a))
-    xs, ys = str(a), str(b).zfill(width)
-    t.say(f"{xs}-{ys}:\n")
+    xs, ys = str(a), str(b)
     borrow, so_far = 0, ""
-    for k in range(1, width + 1):
-        x, y = int(xs[-k]), int(ys[-k])
+    while True:
+        t.say(f"{xs}-{ys}: ")
+        x, y = int(xs[-1]), int(ys[-1])
         digit = x - y - borrow
         if digit < 0:  # borrow ten from the next column
             t.say(f"{x}-{y}-{borrow}<0, ")
@@ -48,14 +61,19 @@ def sub(t: Trace, a: int, b: int) -> int:
             borrow = 0
         so_far = str(digit) + so_far
         t.say(f" -> {so_far}\n")
+        if len(xs) == 1:  # a >= b, so b has no digits left either
+            break
+        xs, ys = rest(xs), rest(ys)
     t.say(f"so {a}-{b}={a - b}\n")
     return a - b
 
 
 def mul(t: Trace, a: int, b: int) -> int:
+    asked = f"{a}*{b}"
+    t.say(f"{asked}:\n")
     if len(str(b)) > len(str(a)):  # one partial product per digit of the shorter number
-        t.say(f"{a}*{b}={b}*{a}\n")
-        return mul(t, b, a)
+        a, b = b, a
+        t.say(f"{asked}={a}*{b}\n")
     partials = []
     for k, d in enumerate(reversed(str(b))):
         partial = times_digit(t, a, int(d))
@@ -65,22 +83,31 @@ def mul(t: Trace, a: int, b: int) -> int:
     total = partials[0]
     for partial in partials[1:]:
         total = add(t, total, partial)
-    t.say(f"so {a}*{b}={a * b}\n")
+    t.say(f"so {asked}={a * b}\n")
     return a * b
 
 
 def times_digit(t: Trace, a: int, d: int) -> int:
-    t.say(f"{a}*{d}:\n")
     if d in (0, 1):
         t.say(f"{a}*{d}={a * d}\n")
         return a * d
     xs = str(a)
     carry, so_far = 0, ""
-    for k in range(1, len(xs) + 1):
-        x = int(xs[-k])
+    while True:
+        t.say(f"{xs}*{d}: ")
+        x = int(xs[-1])
+        t.value(f"{x}*{d}", x * d)
+        t.say(", ")
         p = x * d + carry
-        t.value(f"{x}*{d}+{carry}", p)
-        so_far = (str(p) if k == len(xs) else str(p % 10)) + so_far
+        t.value(f"{x * d}+{carry}", p)
+        so_far = (str(p) if len(xs) == 1 else str(p % 10)) + so_far
         t.say(f" -> {so_far}\n")
-        carry = p // 10
+        if len(xs) == 1:
+            break
+        xs, carry = xs[:-1], p // 10
     return a * d
+
+
+def rest(digits: str) -> str:
+    """The operand with its last digit used up; 0 once none are left."""
+    return digits[:-1] or "0"

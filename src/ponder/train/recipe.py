@@ -28,32 +28,33 @@ class Recipe:
     seed: int = 1234
     tasks: tuple[str, ...] = TASK_NAMES
     shape: Shape = field(default_factory=Shape)
-    sft_examples: int = 36000  # round 1, split evenly over tasks
-    slip_rate: float = 0.03  # per computed value: about one trace in six slips and corrects itself
-    direct_share: float = 0.2  # examples that answer with reasoning off
+    sft_examples: int = 40000  # round 1, split evenly over tasks
+    slip_rate: float = 0.02  # per computed value: about one trace in four slips and corrects itself
+    direct_share: float = 0.1  # examples that answer with reasoning off
     cut_share: float = 0.05  # examples whose budget runs out mid-trace
     chat_share: float = 0.15  # examples that are the 2nd or 3rd turn of a conversation
     sft_epochs: int = 1
     sft_batch: int = 32
     sft_lr: float = 2e-3
-    # Further SFT rounds on fresh problems at a lower peak rate: round 1's loss only starts
-    # its steep fall (the model learning digit lookup) near its end. (examples, peak lr) each.
-    sft_more: tuple[tuple[int, float], ...] = ((30000, 1e-3), (30000, 1e-3))
-    rl_steps: int = 30  # about 10 minutes here: 64 rollouts of up to 360 tokens per step
+    # A further SFT round on fresh problems at a lower peak rate. (examples, peak lr) each.
+    sft_more: tuple[tuple[int, float], ...] = ((32000, 1e-3),)
+    rl_steps: int = 40  # about 15 minutes here: 64 rollouts of up to 400 tokens per step, and the checks
     rl_prompts: int = 8
     rl_group: int = 8
-    rl_lr: float = 5e-5
-    rl_max_new: int = 360
+    rl_lr: float = 2e-5  # at 5e-5, 30 steps lowered the first reasoner's accuracy on every task
+    rl_max_new: int = 400  # the longest multiplication trace is about 330 tokens
+    rl_check_every: int = 5  # steps between checks of the policy on fixed fresh problems (keep the best)
+    rl_check_per_task: int = 32
     rl_temperature: float = 0.6  # the runtime's default: at 1.0 the SFT model solved ~1% of rollouts
     sft_time_limit_s: float | None = None
-    rl_time_limit_s: float | None = 900.0
+    rl_time_limit_s: float | None = 1200.0
 
 
 RECIPES = {
     "full": Recipe(),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=((32, 1e-3),),
-                   rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24),
+                   rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24, rl_check_every=1, rl_check_per_task=1),
 }
 
 
@@ -140,7 +141,8 @@ def run(recipe: Recipe, out: Path, echo=print, from_sft: Path | None = None,
     rl_stats = rl.train(model, vocab, tasks=list(recipe.tasks), steps=recipe.rl_steps, prompts_per_step=recipe.rl_prompts,
                         group=recipe.rl_group, lr=recipe.rl_lr, max_new=recipe.rl_max_new,
                         temperature=recipe.rl_temperature, seed=recipe.seed + 7, log=log,
-                        time_limit_s=recipe.rl_time_limit_s)
+                        time_limit_s=recipe.rl_time_limit_s, check_every=recipe.rl_check_every,
+                        check_per_task=recipe.rl_check_per_task)
     save(model, vocab, recipe, out / "rl.pt")
     export(model, vocab, out / "ponder-reasoner.gguf", "ponder-reasoner")
     summary = {"recipe": asdict(recipe), "sft": sft_stats, "rl": rl_stats, "compact_vocab": len(vocab),

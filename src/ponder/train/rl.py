@@ -9,10 +9,17 @@ recommend for long, uneven completions).
 
 Reward: 1 for a finished turn whose reasoning closed and whose answer is exactly right,
 0.1 for a finished, well-formed turn with a wrong answer (format), 0 otherwise.
+
+Policy gradients on a few thousand rollouts are noisy, and the first reasoner's RL lowered
+its accuracy. So every few steps the policy is checked on a fixed set of fresh problems
+(training split, never the eval split; the same problems and sampling seed each time, so
+checks compare like with like), and the run keeps the best checkpoint, the SFT model
+included: RL can only be kept if it helped on problems it did not train on.
 """
 
 from __future__ import annotations
 
+import copy
 import random
 import statistics
 import time
@@ -59,25 +66,23 @@ def policy_loss(model, vocab: CompactVocab, rollouts: list[Rollout], advantages:
 
 def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_per_step: int, group: int,
           lr: float, max_new: int, temperature: float, seed: int, log: Callable[[dict], None],
-          time_limit_s: float | None = None) -> dict:
+          time_limit_s: float | None = None, check_every: int = 5, check_per_task: int = 32) -> dict:
     rng = random.Random(seed)
     generator = torch.Generator().manual_seed(seed)
     pool = {name: iter(get_task(name).problems(steps * prompts_per_step, seed=seed + 1, split="train"))
             for name in tasks}
+    check_set = [p for name in tasks for p in get_task(name).problems(check_per_task, seed=seed + 2, split="train")]
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, betas=(0.9, 0.99))
     eos = vocab.index[eos_id()]
     started, history = time.perf_counter(), []
+    best = Best(check(model, vocab, check_set, max_new, temperature, seed), 0, model)
+    log({"stage": "rl-check", "step": 0, "solved": best.score})
     for step in range(steps):
         problems = [next(pool[rng.choice(tasks)]) for _ in range(prompts_per_step)]
-        prompts = [vocab.compact(tokenize(chat.prompt_text(p.question, True))) for p in problems]
-        rollouts = sample(model, [p for p in prompts for _ in range(group)], vocab, eos,
+        rollouts = sample(model, [prompt(p, vocab) for p in problems for _ in range(group)], vocab, eos,
                           max_new=max_new, temperature=temperature, generator=generator)
         rewards = [reward(problems[i // group], r, vocab) for i, r in enumerate(rollouts)]
-        advantages = []
-        for g in range(prompts_per_step):
-            rs = rewards[g * group : (g + 1) * group]
-            mean, std = statistics.fmean(rs), statistics.pstdev(rs)
-            advantages += [(r - mean) / (std + 1e-4) if std > 0 else 0.0 for r in rs]
+        advantages = group_advantages(rewards, group)
         model.train()
         loss = torch.zeros(())
         if any(advantages):
@@ -91,9 +96,52 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
         log({"stage": "rl", "step": step + 1, "of": steps, "solved": solved, "mean_reward": statistics.fmean(rewards),
              "loss": float(loss), "mean_len": statistics.fmean(len(r.completion) for r in rollouts),
              "elapsed_s": time.perf_counter() - started})
-        if time_limit_s and time.perf_counter() - started > time_limit_s:
+        out_of_time = bool(time_limit_s and time.perf_counter() - started > time_limit_s)
+        if (step + 1) % check_every == 0 or step + 1 == steps or out_of_time:
+            score = check(model, vocab, check_set, max_new, temperature, seed)
+            log({"stage": "rl-check", "step": step + 1, "solved": score, "best": max(score, best.score)})
+            best.offer(score, step + 1, model)
+        if out_of_time:
             log({"stage": "rl", "stopped": "time limit", "step": step + 1})
             break
-    return {"steps": len(history), "seconds": time.perf_counter() - started,
+    model.load_state_dict(best.state)
+    log({"stage": "rl-kept", "step": best.step, "solved": best.score})
+    return {"steps": len(history), "seconds": time.perf_counter() - started, "kept_step": best.step,
+            "check_problems": len(check_set), "check_solved_sft": best.first, "check_solved_kept": best.score,
             "solved_first_10": statistics.fmean(history[:10]) if history else None,
             "solved_last_10": statistics.fmean(history[-10:]) if history else None}
+
+
+def prompt(problem: Problem, vocab: CompactVocab) -> list[int]:
+    return vocab.compact(tokenize(chat.prompt_text(problem.question, True)))
+
+
+def group_advantages(rewards: list[float], group: int) -> list[float]:
+    """Each reward against its group's mean, over the group's spread; 0 where the group agrees."""
+    out = []
+    for g in range(0, len(rewards), group):
+        rs = rewards[g : g + group]
+        mean, std = statistics.fmean(rs), statistics.pstdev(rs)
+        out += [(r - mean) / (std + 1e-4) if std > 0 else 0.0 for r in rs]
+    return out
+
+
+def check(model, vocab: CompactVocab, problems: list[Problem], max_new: int, temperature: float, seed: int) -> float:
+    """Share of `problems` solved, one sample each, with the same sampling seed every time."""
+    generator = torch.Generator().manual_seed(seed + 3)
+    eos = vocab.index[eos_id()]
+    rollouts = sample(model, [prompt(p, vocab) for p in problems], vocab, eos, max_new=max_new,
+                      temperature=temperature, generator=generator)
+    return statistics.fmean(reward(p, r, vocab) == 1.0 for p, r in zip(problems, rollouts))
+
+
+class Best:
+    """The best-checking weights so far (a copy), starting from the model as RL found it."""
+
+    def __init__(self, score: float, step: int, model):
+        self.first = score
+        self.score, self.step, self.state = score, step, copy.deepcopy(model.state_dict())
+
+    def offer(self, score: float, step: int, model) -> None:
+        if score > self.score:
+            self.score, self.step, self.state = score, step, copy.deepcopy(model.state_dict())
