@@ -37,7 +37,7 @@ class Recipe:
     sft_batch: int = 32
     sft_lr: float = 2e-3
     # A further SFT round on fresh problems at a lower peak rate. (examples, peak lr) each.
-    sft_more: tuple[tuple[int, float], ...] = ((32000, 1e-3),)
+    sft_more: tuple[tuple[int, float], ...] = ((20000, 1e-3),)
     rl_steps: int = 40  # about 15 minutes here: 64 rollouts of up to 400 tokens per step, and the checks
     rl_prompts: int = 8
     rl_group: int = 8
