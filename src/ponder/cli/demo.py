@@ -2,8 +2,8 @@
 
 Three turns of one conversation, each a problem drawn fresh (held-out split, new seed each
 run unless --seed): a 3-digit and a 4-digit addition and a one-step word problem, sizes the
-2.7M-parameter reasoner solves about half the time (its full evaluation is in its model
-card). Each turn prints the reasoning, the answer, whether the answer is right, and the token
+2.7M-parameter reasoner solves about half the time (the word problem about a quarter; its
+full evaluation is in its model card). Each turn prints the reasoning, the answer, whether the answer is right, and the token
 usage, and says how much reasoning of earlier turns was discarded from the context.
 """
 

@@ -1,6 +1,6 @@
 """The recipe: sizes, seeds and stages, and the run that carries it out end to end.
 
-`full` is the shipped reasoner's recipe (about an hour on a 2-core CPU); `tiny` is the
+`full` is the shipped reasoner's recipe (about 80 minutes on a 2-core CPU); `tiny` is the
 same code path in under a minute, for CI. Every stage writes its result and a log line
 per step into the output folder, so a run can be inspected, and its GGUFs evaluated.
 """
