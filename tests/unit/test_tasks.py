@@ -105,8 +105,9 @@ def test_every_column_works_on_the_digits_written_beside_it():
     checked = 0
     for _ in range(200):
         t = Trace(rng)
-        solve = rng.choice((written.add, written.sub, written.mul))
-        solve(t, rng.randrange(10**5 if solve is not written.mul else 1000), rng.randrange(10**5 if solve is not written.mul else 100))
+        solve, a_below, b_below = rng.choice(((written.add, 10**5, 10**5), (written.sub, 10**5, 10**5),
+                                              (written.mul, 1000, 100)))
+        solve(t, rng.randrange(a_below), rng.randrange(b_below))
         left = None
         for line in t.freeze()[0][0].splitlines():
             if m := COLUMN.match(line):

@@ -99,8 +99,8 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
         out_of_time = bool(time_limit_s and time.perf_counter() - started > time_limit_s)
         if (step + 1) % check_every == 0 or step + 1 == steps or out_of_time:
             score = check(model, vocab, check_set, max_new, temperature, seed)
-            log({"stage": "rl-check", "step": step + 1, "solved": score, "best": max(score, best.score)})
             best.offer(score, step + 1, model)
+            log({"stage": "rl-check", "step": step + 1, "solved": score, "best": best.score})
         if out_of_time:
             log({"stage": "rl", "stopped": "time limit", "step": step + 1})
             break
