@@ -14,6 +14,7 @@ from ponder.cli.ask import ask
 from ponder.cli.chat import chat
 from ponder.cli.demo import demo
 from ponder.cli.eval import eval_command
+from ponder.cli.eval_report import eval_report
 from ponder.cli.serve import serve
 from ponder.cli.train import train
 from ponder.errors import PonderError
@@ -29,6 +30,7 @@ cli.add_command(ask)
 cli.add_command(chat)
 cli.add_command(demo)
 cli.add_command(eval_command)
+cli.add_command(eval_report)
 cli.add_command(serve)
 cli.add_command(train)
 

@@ -27,15 +27,18 @@ def require_matplotlib() -> None:
         raise PonderError("ponder eval draws its plot with matplotlib: pip install 'ponder[eval]'")
 
 
-def scaling_points(results: list[SettingResult]) -> dict[str, list[Point]]:
-    """"task · strategy" -> its finished settings' points, by x, single's among every family's."""
+def scaling_points(results: list[SettingResult], models: list[str] | None = None) -> dict[str, list[Point]]:
+    """"task · strategy" -> its finished settings' points, by x, single's among every family's.
+    models: each result's model; when they differ, curves are per "model · task · strategy"."""
+    by_model = models is not None and len(set(models)) > 1
     points: dict[str, dict[str, list[Point]]] = defaultdict(lambda: defaultdict(list))
-    for result in results:
+    for i, result in enumerate(results):
         if result.n_done == 0:
             continue  # nothing measured: no point
         s = result.summary()
         label = result.setting.label + ("*" if result.partial else "")
-        points[s["task"]][s["strategy"]].append((s["tokens_spent_per_problem"], s["accuracy"], label))
+        task = f"{models[i]} · {s['task']}" if by_model else s["task"]
+        points[task][s["strategy"]].append((s["tokens_spent_per_problem"], s["accuracy"], label))
     curves = {}
     for task, by_strategy in points.items():
         single = by_strategy.pop("single", [])
@@ -44,7 +47,8 @@ def scaling_points(results: list[SettingResult]) -> dict[str, list[Point]]:
     return curves
 
 
-def write_plot(path: Path, results: list[SettingResult], title: str = "test-time scaling") -> Path:
+def write_plot(path: Path, results: list[SettingResult], title: str = "test-time scaling",
+               models: list[str] | None = None) -> Path:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -52,7 +56,7 @@ def write_plot(path: Path, results: list[SettingResult], title: str = "test-time
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
     try:
-        _draw(axes, scaling_points(results), title)
+        _draw(axes, scaling_points(results, models), title)
         path.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(path, format="png", dpi=120, bbox_inches="tight")
     finally:

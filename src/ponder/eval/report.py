@@ -36,17 +36,19 @@ def write_json(path: Path, document: dict) -> Path:
     return path
 
 
-def results_table(results: list[SettingResult], title: str = "ponder eval") -> Table:
+def results_table(results: list[SettingResult], title: str = "ponder eval", models: list[str] | None = None) -> Table:
+    """models: each result's model, for a report over several runs; a model column when they differ."""
     errors = any(result.summary()["errors"] for result in results)
+    by_model = models is not None and len(set(models)) > 1
     # No vertical rules and two-line headers: eleven columns stay about 100 characters wide.
     table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
-    for name in ("task", "effort", "strategy"):
+    for name in ("model", "task", "effort", "strategy")[0 if by_model else 1:]:
         table.add_column(name, no_wrap=True)
     for name in ("n", "accuracy", "reasoning\n/sample", "answer\n/sample", "tokens\n/problem", "spent\n/problem",
                  "latency\ns", "tok/s", *(["errors"] if errors else [])):
         table.add_column(name, justify="right", no_wrap=True)
-    for result in results:
-        table.add_row(*_row(result, errors))
+    for i, result in enumerate(results):
+        table.add_row(*([models[i]] if by_model else []), *_row(result, errors))
     return table
 
 

@@ -1,0 +1,48 @@
+"""`ponder eval-report`: several `ponder eval` runs shown as one table and one plot.
+
+Nothing is run: the results.json files (or the folders that hold them) are read, checked,
+combined (eval/combine.py), and the table printed; with --out the combined results.json and
+scaling.png are written there too. When the runs are of more than one model, the table has a
+model column and the plot one curve per model, task and strategy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from ponder.cli.eval import TABLE_WIDTH, make_folder
+from ponder.eval.combine import combine, combined_document, read_run
+from ponder.eval.plot import require_matplotlib, write_plot
+from ponder.eval.report import results_table, write_json
+
+
+@click.command("eval-report")
+@click.argument("paths", nargs=-1, required=True, metavar="RESULTS...",
+                type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the combined results.json and scaling.png (default: print the table only).")
+@click.option("--title", default="ponder eval", show_default=True, help="The table's and the plot's title.")
+def eval_report(paths, out, title):
+    """Show the results.json of several `ponder eval` runs (files or folders) as one table and plot."""
+    if out is not None:
+        require_matplotlib()
+    runs = [read_run(path) for path in paths]
+    combined = combine(runs)
+    results, models = [r.result for r in combined.rows], [r.model for r in combined.rows]
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        console.width = TABLE_WIDTH
+    console.print(results_table(results, title, models))
+    if any(r.partial for r in results):
+        console.print("settings marked * stopped early; n counts the problems finished")
+    for note in combined.notes:
+        click.echo(f"ponder: note: {note}", err=True)
+    if out is not None:
+        make_folder(out)
+        json_path = write_json(out / "results.json", combined_document(combined, runs))
+        plot_path = write_plot(out / "scaling.png", results, f"test-time scaling: {', '.join(combined.models)}",
+                               models)
+        click.echo(f"wrote {json_path} and {plot_path}")
