@@ -24,7 +24,8 @@ from ponder.eval.report import results_table, write_json
                 type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the combined results.json and scaling.png (default: print the table only).")
-@click.option("--title", default="ponder eval", show_default=True, help="The table's and the plot's title.")
+@click.option("--title", default=None, help="The table's and the plot's title (default: ponder eval; the plot's, "
+                                             "test-time scaling and the models).")
 def eval_report(paths, out, title):
     """Show the results.json of several `ponder eval` runs (files or folders) as one table and plot."""
     if out is not None:
@@ -35,7 +36,7 @@ def eval_report(paths, out, title):
     console = Console(highlight=False)
     if not console.is_terminal:
         console.width = TABLE_WIDTH
-    console.print(results_table(results, title, models))
+    console.print(results_table(results, title or "ponder eval", models))
     if any(r.partial for r in results):
         console.print("settings marked * stopped early; n counts the problems finished")
     for note in combined.notes:
@@ -43,6 +44,6 @@ def eval_report(paths, out, title):
     if out is not None:
         make_folder(out)
         json_path = write_json(out / "results.json", combined_document(combined, runs))
-        plot_path = write_plot(out / "scaling.png", results, f"test-time scaling: {', '.join(combined.models)}",
-                               models)
+        plot_title = title or f"test-time scaling: {', '.join(combined.models)}"
+        plot_path = write_plot(out / "scaling.png", results, plot_title, models)
         click.echo(f"wrote {json_path} and {plot_path}")
