@@ -101,6 +101,8 @@ BAD_FILES = {
     "not an object": ("[1, 2]", "not a ponder eval results file (schema 1 expected)"),
     "other schema": ('{"schema": 2, "config": {}, "settings": []}', "schema 1 expected"),
     "no settings": ('{"schema": 1, "config": {}}', "not a ponder eval results file (KeyError: 'settings')"),
+    "summaries only": ('{"schema": 1, "config": {}, "settings": [{"task": "add", "accuracy": 0.5}]}',
+                       "holds summaries without their problems"),
     "unknown effort": ('{"schema": 1, "config": {}, "settings": [{"task": "add", "effort": "huge", "samples": 1, '
                        '"strategy": "single", "n_planned": 1, "problems": [], "wall_s": 0}]}', "ValueError"),
     "single with 8 samples": ('{"schema": 1, "config": {}, "settings": [{"task": "add", "effort": "low", "samples": 8, '

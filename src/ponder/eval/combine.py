@@ -65,6 +65,9 @@ def read_run(path: Path) -> Run:
         raise PonderError(f"{file}: not valid JSON ({error})") from None
     if not isinstance(document, dict) or document.get("schema") != SCHEMA:
         raise PonderError(f"{file}: not a ponder eval results file (schema {SCHEMA} expected)")
+    if any(isinstance(entry, dict) and "problems" not in entry for entry in document.get("settings") or []):
+        raise PonderError(f"{file}: holds summaries without their problems; every number is recomputed from "
+                          f"the problems, so give the results.json that ponder eval wrote")
     try:
         config = dict(document["config"])
         rows = [read_row(entry, config) for entry in document["settings"]]
