@@ -1,4 +1,4 @@
-"""`ponder eval-report` as a user runs it: runs written by `ponder eval`'s own writer, shown as one."""
+"""`ponder eval-report` as a user runs it: hand-written results.json files in `ponder eval`'s schema, shown as one."""
 
 import json
 

@@ -46,7 +46,7 @@ class Run:
 
 @dataclass(frozen=True)
 class Combined:
-    rows: list[Row]  # in the order the files gave them
+    rows: list[Row]  # as one grid: model, task, effort, strategy (see ordered)
     notes: list[str]  # what the user should know: settings whose problem sets differ
 
     @property
