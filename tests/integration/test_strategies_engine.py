@@ -71,7 +71,8 @@ def test_log_probabilities_follow_their_sequence_in_a_shared_batch(runtime):
     """Read in one pass for the whole batch, each sequence must still get its own row."""
     prompts = [runtime.prompt_tokens([Message(Role.USER, text)], think=False)
                for text in ("Name a colour.", "Count to five.", "Say hello in French.")]
-    greedy = SamplingParams(temperature=0, logprobs=True)
+    probe = tuple(runtime.engine.tokenize(" the Red One Hello 1 blue Bon", special=False))
+    greedy = SamplingParams(temperature=0, logprobs=True, probe=probe)
 
     def run(indices):
         recorders = {i: Recorder(steps=5) for i in indices}
@@ -79,17 +80,32 @@ def test_log_probabilities_follow_their_sequence_in_a_shared_batch(runtime):
             runtime.engine.submit(prompts[i], greedy, recorders[i])
         for recorder in recorders.values():
             assert recorder.ended.wait(60)
-        return {i: [(t, lp.sampled) for t, lp in r.seen] for i, r in recorders.items()}
+        return {i: r.seen for i, r in recorders.items()}
 
     alone = {i: run([i])[i] for i in range(3)}
     together = run([0, 1, 2])
 
-    def distance(a, b):
-        return sum(abs(x - y) for (_, x), (_, y) in zip(a, b))
+    def same_prefix_steps(a, b):
+        """Steps read from the same context: up to and including the first differing token.
+        A batch sums in another order, so a near-tie may flip greedy's pick; the distribution
+        it was picked from is still comparable."""
+        steps = 0
+        for (x, _), (y, _) in zip(a, b):
+            steps += 1
+            if x != y:
+                break
+        return steps
+
+    def distance(a, b, steps):
+        """Mean absolute difference of the probe tokens' log-probabilities over the first steps."""
+        pairs = [(p, q) for (_, la), (_, lb) in zip(a[:steps], b[:steps]) for p, q in zip(la.probe, lb.probe)]
+        return sum(abs(p - q) for p, q in pairs) / len(pairs)
 
     for i in range(3):
-        assert [t for t, _ in together[i]] == [t for t, _ in alone[i]]
-        # the same up to summation order in a shared cache (a few hundredths), and nearer its
-        # own sequence alone than any other sequence: a row mixed up would be found here
-        assert distance(together[i], alone[i]) < 0.5
-        assert all(distance(together[i], alone[i]) < distance(together[i], alone[j]) for j in range(3) if j != i)
+        steps = same_prefix_steps(together[i], alone[i])
+        own = distance(together[i], alone[i], steps)
+        # the same up to summation order (measured: 0.04 and 0.12 mean, where another
+        # sequence's rows are 4.5 to 5.7 away), and nearer its own sequence alone than any
+        # other sequence: a row mixed up would be found here
+        assert own < 1.0
+        assert all(own < distance(together[i], alone[j], steps) for j in range(3) if j != i)
