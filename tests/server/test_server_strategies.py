@@ -87,7 +87,9 @@ def test_best_of_n_with_the_checker_over_the_responses_api(reasoner):
 def test_think_longer_keeps_the_reasoner_thinking(reasoner):
     done = reasoner.client().chat.completions.create(
         model="ponder-reasoner", messages=QUESTION, extra_body={"strategy": {"name": "think_longer", "min_tokens": 120}},
-        **SMALL)
+        # room past effort low's 256-token budget: a continuation that thinks to the budget still answers
+        # (under SMALL's cap of 200 it would end at the cap, mid-thought, with no answer, as o1 does)
+        **{**SMALL, "max_completion_tokens": 300})
     report = extra(done.choices[0])
     assert report["continuations"] >= 1  # its trace for 4-digit addition is ~80 tokens
     assert done.usage.completion_tokens_details.reasoning_tokens >= 120

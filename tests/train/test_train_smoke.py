@@ -7,6 +7,7 @@ import pytest
 from ponder.cli.main import main
 from ponder.config import EngineConfig, TurnOptions
 from ponder.runtime import Runtime
+from ponder.train.recall import main as recall_main
 from ponder.types import Message, Role
 
 pytestmark = pytest.mark.model
@@ -32,6 +33,9 @@ def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
         result = runtime.respond([Message(Role.USER, "What is 2 + 3?")],
                                  TurnOptions(reasoning_budget=8, max_completion_tokens=16, seed=0)).collect()
     assert result.usage.completion_tokens <= 16
+    recall_main([str(out / "rl.pt"), "--recipe", "tiny", "--task", "add", "--n", "2"])
+    printed = capsys.readouterr().out
+    assert "add, 2 problems: trace tokens" in printed and "fact digits" in printed
 
 
 def test_train_rejects_a_file_as_output_folder(tmp_path, capsys):

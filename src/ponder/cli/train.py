@@ -12,7 +12,7 @@ from ponder.errors import InvalidOption, PonderError
 
 @click.command("train")
 @click.option("--recipe", "recipe_name", type=click.Choice(["full", "tiny"]), default="full", show_default=True,
-              help="full: the shipped reasoner (about 80 minutes on 2 cores); tiny: a seconds-long smoke run.")
+              help="full: the shipped reasoner (about two hours on 2 cores); tiny: a seconds-long smoke run.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("train-out"), show_default=True,
               help="Folder for checkpoints, GGUF files, the log and summary.json.")
 @click.option("--seed", type=int, default=None, help="Override the recipe's seed.")
