@@ -150,7 +150,7 @@ class Launched:
         runtime, thinks, keep = self.runtime, self.controller.budget.thinks, self.options.keep_reasoning
         canonical = runtime.history_tokens([*self.kept, Message(Role.ASSISTANT, content)], thinks, keep)
         plan = ShiftPlan(tuple(self.prompt), common_prefix(self.prompt, canonical), reasoning_tokens)
-        runtime.engine.warm(canonical, plan if thinks and shift else None)
+        runtime.engine.warm(canonical, plan, cut=thinks and shift)
 
 
 def sampling_of(options: TurnOptions) -> SamplingParams:

@@ -43,10 +43,6 @@ def test_repeated_prompt_reuses_its_prefix(chunked):
     assert again.message == first.message
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "flaky since 2026-11-27: run alone on this machine the newest prompt is found evicted (cached 39 of "
-    "369), also at commit 877cbad which passed CI, while in the full suite it passes; the warm-up after "
-    "each turn stays queued (stats: waiting_requests 1). Open finding, see the issue-5 closing note."))
 def test_full_cache_evicts_the_oldest_prefix_and_keeps_serving(chunked):
     topics = ["forests", "deserts", "oceans", "cities", "glaciers"]
     sizes = [len(chunked.prompt_tokens(story(t), think=True)) for t in topics]

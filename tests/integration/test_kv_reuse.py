@@ -73,6 +73,20 @@ def test_prefix_is_reused_across_conversations(runtime):
     assert first.message.content and other.usage.cached_tokens > 100
 
 
+def test_interleaved_conversations_keep_their_own_histories(fresh):
+    """Two chats share a system prompt and alternate turns: neither overwrites the other's cells."""
+    shared = Message(Role.SYSTEM, "You are a careful assistant who answers briefly.")
+    chats = {"a": [shared, Message(Role.USER, "Name a fruit.")], "b": [shared, Message(Role.USER, "Name a city.")]}
+    for name in ["a", "b"]:
+        first = fresh.respond(chats[name], GREEDY).collect()
+        chats[name] += [first.message, Message(Role.USER, "Tell me more.")]
+        wait_idle(fresh)
+    for name in ["a", "b"]:
+        history = fresh.history_tokens(chats[name][:-2] + [Message(Role.ASSISTANT, chats[name][-2].content)],
+                                       think=True)
+        assert fresh.respond(chats[name], GREEDY).collect().usage.cached_tokens >= len(history), name
+
+
 def test_shift_mode_cuts_reasoning_out_without_evaluating_the_answer():
     with Runtime.load(EngineConfig(n_ctx=4096, n_threads=2, kv_reuse="shift", kv_shift_reeval=2)) as shifted:
         conversation = [Message(Role.USER, "Name a fruit.")]

@@ -6,14 +6,14 @@ from ponder.engine.kvcache import SlotTable, worth_waiting
 def table(*contents, busy=()):
     slots = SlotTable(len(contents))
     for slot, tokens in zip(slots.slots, contents):
-        slot.tokens = list(tokens)
+        slot.tokens, slot.prompt = list(tokens), len(tokens)
         slot.touch()
         slot.busy = slot.seq_id in busy
     return slots
 
 
-def test_idle_slot_with_the_longest_prefix_is_reused_in_place():
-    slots = table([1, 2, 3, 9], [1, 2, 7], [])
+def test_idle_slot_the_prompt_extends_is_reused_in_place():
+    slots = table([1, 2, 3], [1, 2, 7], [])
     claim = slots.claim([1, 2, 3, 4, 5])
     assert claim.slot.seq_id == 0 and claim.keep == 3 and claim.source is None and claim.cached == 3
 
@@ -21,7 +21,6 @@ def test_idle_slot_with_the_longest_prefix_is_reused_in_place():
 def test_the_last_prompt_token_is_always_evaluated_for_logits():
     claim = table([1, 2, 3]).claim([1, 2, 3])
     assert claim.cached == 2
-    assert table([1, 2, 3]).claim([1, 2, 3], need_logits=False).cached == 3
 
 
 def test_prefix_of_a_busy_slot_is_copied_into_the_oldest_idle_slot():
@@ -51,3 +50,37 @@ def test_waiting_pays_only_for_a_long_prefix_still_to_come():
     assert worth_waiting(prompt, [(prompt, prompt[:10])])
     assert not worth_waiting(prompt, [(prompt, prompt[:95])])
     assert not worth_waiting(prompt, [([7] * 100, [])])
+
+
+def test_a_shared_system_prompt_does_not_overwrite_another_conversation():
+    system, chat_a = [1, 2, 3, 4], [1, 2, 3, 4, 5, 6]  # the system prompt is most of chat A
+    slots = table(chat_a, [])
+    claim = slots.claim(system + [7, 8, 9])
+    assert claim.slot.seq_id == 1 and claim.source.seq_id == 0 and claim.copy == 4
+    assert slots.slots[0].tokens == chat_a  # conversation A keeps its cells
+
+
+def test_a_full_pool_overwrites_the_least_recently_used_conversation():
+    claim = table([1, 2, 3, 4, 5, 6], [1, 2, 7, 8]).claim([1, 2, 7, 0])
+    assert claim.slot.seq_id == 0 and claim.source.seq_id == 1 and claim.copy == 3  # slot 0 is older
+
+
+def test_a_repeated_question_replaces_the_answer_in_place():
+    slots = table([1, 2, 3, 4, 5, 6], [])
+    slots.slots[0].prompt = 4  # [5, 6] was the answer to prompt [1, 2, 3, 4]
+    claim = slots.claim([1, 2, 3, 4])
+    assert claim.slot.seq_id == 0 and claim.keep == 3 and claim.source is None
+    claim = table([1, 2, 7, 8], [1, 2, 3, 4, 5, 6]).claim([1, 2, 7, 0])
+    assert claim.slot.seq_id == 0 and claim.source is None and claim.keep == 3  # the oldest is the best
+
+
+def test_a_warm_up_refreshes_only_its_own_turns_cells():
+    turn_a = [1, 2, 3, 4, 50, 51]  # prompt [1, 2, 3, 4], then reasoning and answer
+    slots = table(turn_a, [1, 2, 9, 9], [])
+    claim = slots.refresh([1, 2, 3, 4, 51], holds=4)  # history + answer, without the reasoning
+    assert claim.slot.seq_id == 0 and claim.keep == 4
+    before = slots.slots[0].last_used
+    assert slots.refresh([1, 2, 3, 4, 51], holds=4) is None  # busy now: nothing else qualifies
+    assert slots.slots[0].last_used == before  # idle-time work does not make a turn recent
+    other = table([1, 2, 9, 9], [])  # turn A's cells were taken: the warm-up is skipped
+    assert other.refresh([1, 2, 3, 4, 51], holds=4) is None

@@ -58,6 +58,8 @@ class Step:
 
 @dataclass(frozen=True)
 class ShiftPlan:
+    """A finished turn, as a warm-up of the next turn's history sees it."""
+
     prompt: tuple[int, ...]  # the finished turn's prompt, ending in its opened reasoning block
     history: int  # leading prompt tokens the next turn shares (up to the assistant header)
     reasoning: int  # tokens generated inside the reasoning block, closing marker included
@@ -104,11 +106,14 @@ class Engine(ABC):
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> Handle:
         """Start generating after prompt; returns at once."""
 
-    def warm(self, tokens: list[int], shift: ShiftPlan | None = None) -> None:
-        """Evaluate tokens into the cache in idle time, so a later prompt finds them (optional).
+    def warm(self, tokens: list[int], turn: ShiftPlan, cut: bool = False) -> None:
+        """Evaluate tokens into the finished turn's cells in idle time, so the next turn finds
+        them (optional). Skipped once those cells are gone: a warm-up never displaces another
+        conversation.
 
-        shift: a ShiftPlan, for engines that can cut a finished turn's reasoning out of its
-        cells instead of evaluating its answer again (approximate; see engine/shift.py).
+        turn: the finished turn (its prompt, the history it shares with tokens, its reasoning).
+        cut: the engine may cut the turn's reasoning out of its cells instead of evaluating its
+        answer again, where it was configured to (approximate; see engine/shift.py).
         """
 
     def stats(self) -> dict:

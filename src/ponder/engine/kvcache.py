@@ -2,9 +2,11 @@
 
 Each of the n_seq_max slots remembers the tokens whose KV it holds (positions 0..n-1). A new
 prompt reuses the longest token prefix held by any slot, from any conversation: if an idle
-slot holds it, the prompt takes that slot; if a busy one does, the prompt takes the least
-recently used idle slot and the prefix is copied into it (seq_cp shares the cells of a
-unified cache, it does not duplicate them). Only the rest of the prompt is evaluated, and
+slot holds it and the prompt shares all of that slot's own prompt (the prompt is its next
+turn, or asks its last one again), the prompt takes that slot; otherwise (the slot is busy,
+or it is another conversation behind a common system prompt) the prompt takes an empty or
+else the least recently used idle slot and the prefix is copied into it (seq_cp shares the
+cells of a unified cache, it does not duplicate them). Only the rest of the prompt is evaluated, and
 that reuse is what `cached_tokens` reports. Tokens are compared one by one, so a reused
 prefix is always exactly the prompt's. This module plans; the scheduler moves the cells.
 """
@@ -26,6 +28,7 @@ MIN_SHARED_WAIT = 16
 class Slot:
     seq_id: int
     tokens: list[int] = field(default_factory=list)  # tokens whose KV this slot holds
+    prompt: int = 0  # how many of them came in a prompt; the rest was generated after it
     busy: bool = False
     last_used: int = 0
 
@@ -59,24 +62,43 @@ class SlotTable:
         self.slots = [Slot(seq_id) for seq_id in range(n_slots)]
         self.reuse = reuse  # False: every prompt is evaluated from scratch (benchmarks)
 
-    def claim(self, prompt: list[int], need_logits: bool = True) -> Claim | None:
+    def claim(self, prompt: list[int]) -> Claim | None:
         """Plan where prompt goes; None while every slot is busy."""
         idle = [slot for slot in self.slots if not slot.busy]
         if not idle:
             return None
-        # With logits wanted, the last prompt token is evaluated again: it gives the first sample.
-        limit = len(prompt) - 1 if need_logits else len(prompt)
-        reused = {slot.seq_id: min(common_prefix(prompt, slot.tokens), limit) if self.reuse else 0
-                  for slot in self.slots}
+        # The last prompt token is always evaluated again: its logits give the first sample.
+        limit = len(prompt) - 1
+        shared = {slot.seq_id: common_prefix(prompt, slot.tokens) if self.reuse else 0 for slot in self.slots}
+        reused = {seq_id: min(size, limit) for seq_id, size in shared.items()}
         best = max(self.slots, key=lambda s: (reused[s.seq_id], not s.busy))
-        target = min(idle, key=lambda s: s.last_used) if best.busy else best
-        if not reused[best.seq_id] and target is best:
-            target = min(idle, key=lambda s: (bool(s.tokens), s.last_used))  # an empty or the oldest slot
+        if best.busy or not takes_over(shared[best.seq_id], best):
+            # The best slot keeps what the prompt does not share (another conversation behind a
+            # common system prompt, maybe): the prompt copies the prefix into an empty slot, or
+            # once none is left, evicts the least recently used one (maybe best itself).
+            target = min(idle, key=lambda s: (bool(s.tokens), s.last_used))
+        else:
+            target = best
         target.busy = True
         target.touch()
         if best is not target and reused[best.seq_id] > reused[target.seq_id]:
             return Claim(target, 0, best, reused[best.seq_id])
         return Claim(target, reused[target.seq_id])
+
+    def refresh(self, history: list[int], holds: int) -> Claim | None:
+        """Where a warm-up re-prefills a finished turn's history: the idle slot that still
+        holds its first `holds` tokens (the turn's own cells), or None (evicted or taken by then).
+
+        A warm-up never displaces another conversation, and leaves the slot's age alone: it
+        runs in idle time, often after newer turns of other conversations.
+        """
+        reused = {slot.seq_id: common_prefix(history, slot.tokens) if self.reuse else 0 for slot in self.slots}
+        own = [slot for slot in self.slots if not slot.busy and reused[slot.seq_id] >= max(holds, 1)]
+        if not own:
+            return None
+        slot = max(own, key=lambda s: reused[s.seq_id])
+        slot.busy = True
+        return Claim(slot, reused[slot.seq_id])
 
     def evictable(self) -> Slot | None:
         """The least recently used idle slot that still holds cells."""
@@ -86,6 +108,19 @@ class SlotTable:
     def cached_cells(self) -> int:
         """Cells in use, counting a shared prefix once per slot: an upper bound, so safe."""
         return sum(len(slot.tokens) for slot in self.slots)
+
+
+def takes_over(shared: int, slot: Slot) -> bool:
+    """Whether a prompt may take a slot in place: it shares all of the slot's own prompt.
+
+    It then loses at most what was generated after that prompt, which it supersedes: the next
+    turn's history leaves the reasoning out, a repeated question replaces the answer. Anything
+    else (an unrelated chat that shares a system prompt, token for token, can share most of a
+    short one) would throw away cells that may be wanted again, while copying a prefix into an
+    empty slot costs nothing. In place is also what keeps a conversation's cells in position
+    order, which bit-exact reuse needs (docs/performance.md).
+    """
+    return 0 < shared >= min(len(slot.tokens), slot.prompt)
 
 
 def worth_waiting(prompt: list[int], running: Iterable[tuple[list[int], list[int]]]) -> bool:

@@ -80,11 +80,11 @@ class LlamaEngine(Engine):
             self._inbox.put(request)
         return RequestHandle(request)
 
-    def warm(self, tokens: list[int], shift: ShiftPlan | None = None) -> None:
+    def warm(self, tokens: list[int], turn: ShiftPlan, cut: bool = False) -> None:
         """Evaluate tokens into the cache when the engine is idle, for a turn yet to come."""
         if self.prefix_cache and tokens and not self._closed:
-            plan = shift if self.kv_reuse == "shift" else None
-            self._inbox.put(Request(list(tokens), SamplingParams(), WarmUp(), warm=True, shift=plan))
+            cut = cut and self.kv_reuse == "shift"
+            self._inbox.put(Request(list(tokens), SamplingParams(), WarmUp(), turn=turn, cut=cut))
 
     def stats(self) -> dict:
         scheduler = self._scheduler  # plain counters, read without a lock: a snapshot

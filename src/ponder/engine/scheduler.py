@@ -46,9 +46,13 @@ class Request:
     prompt: list[int]
     sampling: SamplingParams
     controller: Controller
-    warm: bool = False
-    shift: ShiftPlan | None = None  # a warm-up that may first cut reasoning out (kv_reuse="shift")
+    turn: ShiftPlan | None = None  # set for a warm-up: the finished turn whose history it re-prefills
+    cut: bool = False  # a warm-up that first cuts the turn's reasoning out (kv_reuse="shift")
     cancelled: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def warm(self) -> bool:
+        return self.turn is not None
 
 
 @dataclass
@@ -113,16 +117,18 @@ class Scheduler:
             elif self._must_wait(request):
                 continue
             else:
-                if request.shift is not None:
-                    self._shift(request.shift)
+                if request.cut:
+                    self._shift(request.turn)
                 # A warm-up cuts the finished turn's cells in place rather than copying them:
                 # its answer then lands in the freed cells, in position order, as in a cold run
                 # (attention sums cells in cache order: this is what keeps re-prefill bit-exact).
-                claim = self.slots.claim(request.prompt, need_logits=not request.warm)
-                if claim is None:
+                claim = (self.slots.refresh(request.prompt, request.turn.history) if request.warm
+                         else self.slots.claim(request.prompt))
+                if claim is None and not request.warm:
                     return  # every slot is busy: wait for one to finish
                 self.waiting.remove(request)
-                self._start(request, claim)
+                if claim is not None:  # a warm-up whose turn lost its cells is dropped
+                    self._start(request, claim)
 
     def _must_wait(self, request: Request) -> bool:
         if request.warm:
@@ -142,6 +148,8 @@ class Scheduler:
         else:
             ll.llama_memory_seq_rm(self.memory, slot.seq_id, claim.keep, -1)
             del slot.tokens[claim.keep :]
+        # A warm-up's answer was generated: a repeat of the turn may still replace it.
+        slot.prompt = request.turn.history if request.warm else len(request.prompt)
         sampler = None if request.warm else Sampler(request.sampling, self.n_vocab, self.end_tokens)
         seq = Sequence(request, slot, sampler, request.prompt[claim.cached :], request.controller.forbid_end_first)
         self.live.append(seq)
@@ -182,7 +190,8 @@ class Scheduler:
         elif reason is EndReason.CANCELLED and not seq.request.warm:
             self._forget(seq.slot)  # an abandoned generation frees its cells at once
         seq.slot.busy = False
-        seq.slot.touch()
+        if not seq.request.warm:
+            seq.slot.touch()
         try:
             seq.request.controller.on_end(reason, error)
         except Exception:  # a broken controller must not take the engine down
