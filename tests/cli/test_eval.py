@@ -1,8 +1,15 @@
 """`ponder eval` as a user runs it: end to end on the embedded model, and every bad input."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
+
+PONDER = Path(sys.executable).with_name("ponder")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 QUESTIONS = [{"question": "What is 2 + 3?", "answer": "5"}, {"question": "What is 10 - 4?", "answer": 6}]
@@ -34,6 +41,27 @@ def test_eval_end_to_end(ponder, questions, tmp_path):
         (sample,) = problem["samples"]
         assert 0 < sample["answer_tokens"] <= 24 and sample["reasoning_tokens"] == 0
     assert (out / "scaling.png").read_bytes()[:8] == PNG_MAGIC
+
+
+@pytest.mark.model
+def test_sigterm_stops_like_ctrl_c_and_keeps_what_finished(tmp_path):
+    """A run in the background ignores SIGINT; kill (SIGTERM) must still leave its results."""
+    out = tmp_path / "out"
+    run = subprocess.Popen([str(PONDER), "eval", "--task", "add", "--n", "500", "--effort", "none",
+                            "--max-completion-tokens", "24", "--ctx", "1024", "--threads", "1", "--out", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for _ in range(600):  # the folder appears once the model is loaded and the run begins
+        if out.exists() or run.poll() is not None:
+            break
+        time.sleep(0.1)
+    time.sleep(15)  # 8 problems of 24 tokens at a time: some finish, 500 do not
+    run.send_signal(signal.SIGTERM)
+    stdout, stderr = run.communicate(timeout=120)
+    assert run.returncode == 130, stderr
+    assert "Traceback" not in stderr and "interrupted" in stdout + stderr
+    data = json.loads((out / "results.json").read_text())
+    (setting,) = data["settings"]
+    assert data["interrupted"] and 0 < setting["n_done"] < 500
 
 
 BAD = {

@@ -3,11 +3,16 @@
 Everything a user can get wrong (task names, JSONL files, the lists) is checked before the
 model loads; settings a strategy cannot run (think_longer at effort none) are skipped, and
 one line on stderr says so. The table goes to stdout; results.json and scaling.png go to
---out. Ctrl-C stops the run, still writes what finished, then exits as an interrupt (130).
+--out. Ctrl-C stops the run, still writes what finished, then exits as an interrupt (130);
+so does SIGTERM (kill, timeout, a job scheduler), since a run started in the background
+ignores Ctrl-C's SIGINT.
 """
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -59,8 +64,8 @@ def eval_command(task_spec, n, effort_spec, strategy_spec, samples_spec, seed, o
     settings, options = plan.settings, RunOptions(seed, parallel, temperature, max_completion_tokens)
     total = sum(len(tasks[s.task].items) for s in settings)
     with load_runtime(model, n_ctx, n_threads, verbose, n_seq_max=parallel) as runtime:
-        make_folder(out)  # now, not after an hour of eval
-        with ProgressBar(total) as bar:
+        with sigterm_as_interrupt(), ProgressBar(total) as bar:
+            make_folder(out)  # now, not after an hour of eval
             run = run_eval(runtime, tasks, settings, options, bar)
         config = {"model": runtime.model_id, "n_ctx": runtime.n_ctx, "n": n, "seed": seed, "parallel": parallel,
                   "temperature": temperature, "max_completion_tokens": max_completion_tokens,
@@ -71,6 +76,16 @@ def eval_command(task_spec, n, effort_spec, strategy_spec, samples_spec, seed, o
         # main turns Abort into "interrupted" and exit 130 (a KeyboardInterrupt raised here
         # would make click print a blank line first).
         raise click.exceptions.Abort
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt, as Ctrl-C does: the run stops and keeps what finished."""
+    previous = signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def make_folder(out: Path) -> None:
