@@ -24,9 +24,19 @@ from ponder.config import EngineConfig, TurnOptions
 from ponder.runtime import Runtime
 from ponder.types import Message, Role
 
-SYSTEM = ("You are the help desk of a public library. Answer in two or three plain sentences, "
-          "mention the library's opening hours (9 to 5, Monday to Saturday) when it matters, and "
-          "never invent a book that does not exist.")
+# An app's system prompt, of the length real ones have: every conversation starts with it.
+SYSTEM = " ".join([
+    "You are the help desk of the Riverside Public Library. Answer in two or three plain sentences.",
+    "Opening hours: 9 to 5 from Monday to Saturday, closed on Sundays and public holidays.",
+    "Loans: books for three weeks, films and music for one week, renewable twice online or at the desk",
+    "unless another reader has reserved the item. Late returns cost 20 cents a day, at most 5 dollars an item.",
+    "Library cards are free for residents; visitors pay 10 dollars a year. Children under 12 need a parent",
+    "to sign their card form. The children's room is on the ground floor, non-fiction on the first floor,",
+    "fiction and the reading room on the second. Printing costs 10 cents a page; the computers are free",
+    "for one hour a day. Reservations are free and the library holds a reserved item for seven days.",
+    "Never invent a book, a service or a rule that is not listed here; when unsure, say so and suggest",
+    "asking a librarian at the desk.",
+])
 TOPICS = ["rivers", "volcanoes", "bees", "glaciers", "deserts", "tides", "the moon", "coral reefs"]
 ASKS = ["Which books do you have about {}?", "Is there one for children?", "Can I borrow it for a month?",
         "What else would you suggest?", "Thank you. Anything on the history of {}?"]
