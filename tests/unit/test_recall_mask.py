@@ -1,6 +1,8 @@
-"""Which trace tokens count as digit facts for the teacher-forced recall measure."""
+"""Which trace tokens count as digit facts for the teacher-forced recall measure; its command line."""
 
-from ponder.train.recall import fact_mask
+import pytest
+
+from ponder.train.recall import fact_mask, main
 
 
 def marked(text: str) -> str:
@@ -20,3 +22,10 @@ def test_headers_shifts_final_lines_and_the_running_result_are_not():
 def test_multi_character_tokens_count_by_where_they_start():
     assert fact_mask(["7*3", "=", "21", ",", " 21", "+1=", "22", " ->", " 2292"]) == \
         [False, False, True, False, False, False, True, False, False]
+
+
+def test_a_missing_checkpoint_is_one_line_not_a_traceback(capsys, tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path / "nope.pt")])
+    assert exit_info.value.code == 2
+    assert f"checkpoint not found: {tmp_path / 'nope.pt'}" in capsys.readouterr().err

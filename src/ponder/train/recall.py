@@ -11,6 +11,7 @@ products, carry sums and column sums. The model card quotes it per SFT round:
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 import re
 
 import torch
@@ -61,12 +62,14 @@ def main(argv: list[str] | None = None) -> None:
     from ponder.train.recipe import RECIPES, load
 
     parser = argparse.ArgumentParser(prog="python -m ponder.train.recall", description=__doc__.splitlines()[0])
-    parser.add_argument("checkpoints", nargs="+")
+    parser.add_argument("checkpoints", nargs="+", type=Path)
     parser.add_argument("--task", default="mul")
     parser.add_argument("--n", type=int, default=200)
     parser.add_argument("--recipe", default="full", choices=sorted(RECIPES))
     args = parser.parse_args(argv)
     for path in args.checkpoints:
+        if not path.is_file():
+            parser.error(f"checkpoint not found: {path}")  # one line, exit 2
         model, vocab = load(path, RECIPES[args.recipe])
         r = recall(model, vocab, args.task, args.n)
         print(f"{path}: {r['task']}, {r['problems']} problems: trace tokens {100 * r['trace_accuracy']:.1f}% "
