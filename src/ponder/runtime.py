@@ -106,9 +106,11 @@ class Runtime:
 
         kept, dropped = window.fit(messages, count, self.n_ctx, budget.completion, options.truncation)
         prompt = self.prompt_tokens(kept, budget.thinks, options.keep_reasoning)
+        # The conversation so far, without the generation prompt: the next turn shares it.
+        history = common_prefix(prompt, self.history_tokens(kept, budget.thinks, options.keep_reasoning))
         controller = TurnLoop(self.format, budget, self.engine, emit, options.stop, options.handoff,
                               options.min_reasoning, options.continuation)
-        handle = self.engine.submit(prompt, sampling_of(options), controller)
+        handle = self.engine.submit(prompt, sampling_of(options), controller, history)
         return Launched(self, controller, handle, dropped, kept, prompt, options)
 
     def close(self) -> None:

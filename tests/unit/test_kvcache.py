@@ -6,7 +6,7 @@ from ponder.engine.kvcache import SlotTable, worth_waiting
 def table(*contents, busy=()):
     slots = SlotTable(len(contents))
     for slot, tokens in zip(slots.slots, contents):
-        slot.tokens, slot.prompt = list(tokens), len(tokens)
+        slot.tokens, slot.history = list(tokens), len(tokens)
         slot.touch()
         slot.busy = slot.seq_id in busy
     return slots
@@ -67,20 +67,45 @@ def test_a_full_pool_overwrites_the_least_recently_used_conversation():
 
 def test_a_repeated_question_replaces_the_answer_in_place():
     slots = table([1, 2, 3, 4, 5, 6], [])
-    slots.slots[0].prompt = 4  # [5, 6] was the answer to prompt [1, 2, 3, 4]
+    slots.slots[0].history = 4  # [5, 6] was the answer to prompt [1, 2, 3, 4]
     claim = slots.claim([1, 2, 3, 4])
     assert claim.slot.seq_id == 0 and claim.keep == 3 and claim.source is None
+
+
+def test_the_next_turn_takes_over_its_own_slot_before_any_warm_up():
+    # Turn 1 was [history 1 2 3 | opener 7 | reasoning 8 | answer 9]; turn 2 sends [1 2 3 9 4 5].
+    slots = table([5, 5], [1, 2, 3, 7, 8, 9])
+    slots.slots[1].history = 3
+    claim = slots.claim([1, 2, 3, 9, 4, 5])
+    assert claim.slot.seq_id == 1 and claim.keep == 3  # in place: slot 0's conversation stays
     claim = table([1, 2, 7, 8], [1, 2, 3, 4, 5, 6]).claim([1, 2, 7, 0])
     assert claim.slot.seq_id == 0 and claim.source is None and claim.keep == 3  # the oldest is the best
 
 
+PROMPT = (1, 2, 3, 7)  # a finished turn's prompt: history [1, 2, 3], reasoning opened by 7
+NEXT = [1, 2, 3, 51, 52]  # the next turn's history: the answer [51, 52], no reasoning
+
+
 def test_a_warm_up_refreshes_only_its_own_turns_cells():
-    turn_a = [1, 2, 3, 4, 50, 51]  # prompt [1, 2, 3, 4], then reasoning and answer
-    slots = table(turn_a, [1, 2, 9, 9], [])
-    claim = slots.refresh([1, 2, 3, 4, 51], holds=4)  # history + answer, without the reasoning
-    assert claim.slot.seq_id == 0 and claim.keep == 4
+    slots = table([*PROMPT, 50, 51, 52], [1, 2, 9, 9], [])
+    claim = slots.refresh(NEXT, PROMPT)
+    assert claim.slot.seq_id == 0 and claim.keep == 3
     before = slots.slots[0].last_used
-    assert slots.refresh([1, 2, 3, 4, 51], holds=4) is None  # busy now: nothing else qualifies
+    assert slots.refresh(NEXT, PROMPT) is None  # busy now: nothing else qualifies
     assert slots.slots[0].last_used == before  # idle-time work does not make a turn recent
-    other = table([1, 2, 9, 9], [])  # turn A's cells were taken: the warm-up is skipped
-    assert other.refresh([1, 2, 3, 4, 51], holds=4) is None
+    assert table([1, 2, 9, 9], []).refresh(NEXT, PROMPT) is None  # its cells were taken: skipped
+
+
+def test_a_late_warm_up_leaves_the_next_turn_alone():
+    # The next turn came first and copied the history into slot 1; the turn's slot 0 is gone.
+    slots = table([1, 2, 3, 51, 52, 60, 61, 62], [5])
+    assert slots.refresh(NEXT, PROMPT) is None  # already held: nothing to do, nothing cut
+    slots = table([1, 2, 3, 51, 60, 61, 62, 63], [5])  # a slot that shares the history but not the turn
+    assert slots.refresh(NEXT, PROMPT) is None
+
+
+def test_a_warm_up_picks_the_slot_whose_answer_it_is():
+    # Two users opened alike (or n samples): both slots hold the prompt, with different answers.
+    slots = table([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
+    claim = slots.refresh(NEXT, PROMPT)
+    assert claim.slot.seq_id == 1 and slots.slots[0].tokens == [*PROMPT, 50, 41, 42]

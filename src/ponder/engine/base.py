@@ -103,8 +103,13 @@ class Engine(ABC):
         """True for tokens that end generation (end of turn, end of text)."""
 
     @abstractmethod
-    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> Handle:
-        """Start generating after prompt; returns at once."""
+    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
+               history: int | None = None) -> Handle:
+        """Start generating after prompt; returns at once.
+
+        history: how many leading prompt tokens are the conversation so far (the rest is the
+        generation prompt); a later prompt that shares them continues this one. None: all.
+        """
 
     def warm(self, tokens: list[int], turn: ShiftPlan, cut: bool = False) -> None:
         """Evaluate tokens into the finished turn's cells in idle time, so the next turn finds

@@ -52,7 +52,8 @@ class FakeEngine(Engine):
     def detokenize(self, tokens: list[int]) -> str:
         return "".join(self._texts[t] for t in tokens)
 
-    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> _Done:
+    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
+               history: int | None = None) -> _Done:
         turn = len(self.prompts)
         self.prompts.append(list(prompt))
         controller.on_prefilled(len(prompt), self._common_prefix(prompt))

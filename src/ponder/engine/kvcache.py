@@ -2,7 +2,7 @@
 
 Each of the n_seq_max slots remembers the tokens whose KV it holds (positions 0..n-1). A new
 prompt reuses the longest token prefix held by any slot, from any conversation: if an idle
-slot holds it and the prompt shares all of that slot's own prompt (the prompt is its next
+slot holds it and the prompt shares all of that slot's conversation (the prompt is its next
 turn, or asks its last one again), the prompt takes that slot; otherwise (the slot is busy,
 or it is another conversation behind a common system prompt) the prompt takes an empty or
 else the least recently used idle slot and the prefix is copied into it (seq_cp shares the
@@ -28,7 +28,9 @@ MIN_SHARED_WAIT = 16
 class Slot:
     seq_id: int
     tokens: list[int] = field(default_factory=list)  # tokens whose KV this slot holds
-    prompt: int = 0  # how many of them came in a prompt; the rest was generated after it
+    # How many of them are the conversation so far; the rest (the generation prompt, reasoning,
+    # answer) was made for one turn, and a later prompt that shares the conversation supersedes it.
+    history: int = 0
     busy: bool = False
     last_used: int = 0
 
@@ -85,20 +87,31 @@ class SlotTable:
             return Claim(target, 0, best, reused[best.seq_id])
         return Claim(target, reused[target.seq_id])
 
-    def refresh(self, history: list[int], holds: int) -> Claim | None:
-        """Where a warm-up re-prefills a finished turn's history: the idle slot that still
-        holds its first `holds` tokens (the turn's own cells), or None (evicted or taken by then).
+    def refresh(self, history: list[int], turn_prompt: tuple[int, ...], own: Slot | None = None) -> Claim | None:
+        """Where a warm-up re-prefills a finished turn's history (the next turn's prompt start):
+        the idle slot that still holds the turn's own cells, its prompt and what it generated;
+        None when there is nothing to do (a slot holds that history already, or the turn's
+        cells were evicted or taken over by its next turn).
 
-        A warm-up never displaces another conversation, and leaves the slot's age alone: it
-        runs in idle time, often after newer turns of other conversations.
+        own: the slot the warm-up already worked on (kv_reuse="shift" cut its reasoning out).
+        Among several slots holding the prompt (n samples, or two users who opened alike), the
+        turn's is the one whose cells end as the history does (its answer). A warm-up never
+        displaces another conversation, and leaves the slot's age alone: it runs in idle time,
+        often after newer turns of other conversations.
         """
-        reused = {slot.seq_id: common_prefix(history, slot.tokens) if self.reuse else 0 for slot in self.slots}
-        own = [slot for slot in self.slots if not slot.busy and reused[slot.seq_id] >= max(holds, 1)]
-        if not own:
+        if any(slot.tokens[: len(history)] == history for slot in self.slots):
             return None
-        slot = max(own, key=lambda s: reused[s.seq_id])
+        if own is not None:
+            candidates = [own]
+        else:
+            size = len(turn_prompt)
+            candidates = [slot for slot in self.slots if not slot.busy and len(slot.tokens) > size
+                          and tuple(slot.tokens[:size]) == turn_prompt]
+        if not candidates or not self.reuse:
+            return None
+        slot = max(candidates, key=lambda s: common_suffix(history, s.tokens))
         slot.busy = True
-        return Claim(slot, reused[slot.seq_id])
+        return Claim(slot, common_prefix(history, slot.tokens))
 
     def evictable(self) -> Slot | None:
         """The least recently used idle slot that still holds cells."""
@@ -111,16 +124,25 @@ class SlotTable:
 
 
 def takes_over(shared: int, slot: Slot) -> bool:
-    """Whether a prompt may take a slot in place: it shares all of the slot's own prompt.
+    """Whether a prompt may take a slot in place: it shares all of the slot's conversation.
 
-    It then loses at most what was generated after that prompt, which it supersedes: the next
+    It then loses at most what was made for the slot's last turn, which it supersedes: the next
     turn's history leaves the reasoning out, a repeated question replaces the answer. Anything
     else (an unrelated chat that shares a system prompt, token for token, can share most of a
     short one) would throw away cells that may be wanted again, while copying a prefix into an
     empty slot costs nothing. In place is also what keeps a conversation's cells in position
     order, which bit-exact reuse needs (docs/performance.md).
     """
-    return 0 < shared >= min(len(slot.tokens), slot.prompt)
+    return 0 < shared >= min(len(slot.tokens), slot.history)
+
+
+def common_suffix(a: list[int], b: list[int]) -> int:
+    size = 0
+    for x, y in zip(reversed(a), reversed(b)):
+        if x != y:
+            break
+        size += 1
+    return size
 
 
 def worth_waiting(prompt: list[int], running: Iterable[tuple[list[int], list[int]]]) -> bool:

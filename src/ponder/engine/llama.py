@@ -70,10 +70,11 @@ class LlamaEngine(Engine):
 
     # ---- generation ----
 
-    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller) -> RequestHandle:
+    def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
+               history: int | None = None) -> RequestHandle:
         if not prompt:
             raise ValueError("an empty prompt has nothing to continue")
-        request = Request(list(prompt), sampling, controller)
+        request = Request(list(prompt), sampling, controller, history=history)
         if self._closed:
             controller.on_end(EndReason.CANCELLED, "the engine is closed")
         else:

@@ -46,6 +46,7 @@ class Request:
     prompt: list[int]
     sampling: SamplingParams
     controller: Controller
+    history: int | None = None  # leading prompt tokens that are the conversation so far (None: all)
     turn: ShiftPlan | None = None  # set for a warm-up: the finished turn whose history it re-prefills
     cut: bool = False  # a warm-up that first cuts the turn's reasoning out (kv_reuse="shift")
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -117,18 +118,19 @@ class Scheduler:
             elif self._must_wait(request):
                 continue
             else:
-                if request.cut:
-                    self._shift(request.turn)
                 # A warm-up cuts the finished turn's cells in place rather than copying them:
                 # its answer then lands in the freed cells, in position order, as in a cold run
                 # (attention sums cells in cache order: this is what keeps re-prefill bit-exact).
-                claim = (self.slots.refresh(request.prompt, request.turn.history) if request.warm
-                         else self.slots.claim(request.prompt))
+                claim = self._refresh(request) if request.warm else self.slots.claim(request.prompt)
                 if claim is None and not request.warm:
                     return  # every slot is busy: wait for one to finish
                 self.waiting.remove(request)
                 if claim is not None:  # a warm-up whose turn lost its cells is dropped
                     self._start(request, claim)
+
+    def _refresh(self, request: Request) -> Claim | None:
+        cut = self._shift(request.turn) if request.cut else None
+        return self.slots.refresh(request.prompt, request.turn.prompt, cut)
 
     def _must_wait(self, request: Request) -> bool:
         if request.warm:
@@ -149,7 +151,7 @@ class Scheduler:
             ll.llama_memory_seq_rm(self.memory, slot.seq_id, claim.keep, -1)
             del slot.tokens[claim.keep :]
         # A warm-up's answer was generated: a repeat of the turn may still replace it.
-        slot.prompt = request.turn.history if request.warm else len(request.prompt)
+        slot.history = request.turn.history if request.warm else request.history or len(request.prompt)
         sampler = None if request.warm else Sampler(request.sampling, self.n_vocab, self.end_tokens)
         seq = Sequence(request, slot, sampler, request.prompt[claim.cached :], request.controller.forbid_end_first)
         self.live.append(seq)
@@ -157,15 +159,16 @@ class Scheduler:
         if request.warm and not seq.pending:
             self._end(seq, EndReason.DONE)
 
-    def _shift(self, plan: ShiftPlan) -> None:
-        """kv_reuse="shift": cut the finished turn's reasoning out of its slot, in place."""
+    def _shift(self, plan: ShiftPlan) -> Slot | None:
+        """kv_reuse="shift": cut the finished turn's reasoning out of its slot, in place; that slot."""
         slot = find_slot(self.slots.slots, plan)
         if slot is None:
-            return  # evicted or reused meanwhile: the warm-up re-prefills exactly instead
+            return None  # evicted or reused meanwhile: the warm-up re-prefills exactly instead
         others = [s for s in self.slots.slots if not s.busy and s is not slot]
         scratch = min(others, key=lambda s: (bool(s.tokens), s.last_used)) if others and self.shift_reeval else None
         blank = lambda token: not token_text(self.loaded.vocab, token).strip()  # noqa: E731
         shift_out(self.memory, slot, scratch, plan, self.shift_reeval, blank, self._decode_now)
+        return slot
 
     def _decode_now(self, seq_id: int, tokens: list[int], start: int) -> None:
         for offset in range(0, len(tokens), self.n_batch):
