@@ -1,7 +1,10 @@
-"""What carries over between turns: inputs and answers, never old reasoning."""
+"""What carries over between turns: inputs and answers, never old reasoning; what the cache learns of it."""
 
 from ponder.context.history import for_template
+from ponder.engine.fake import FakeEngine
+from ponder.engine.kvcache import common_prefix
 from ponder.reasoning.formats import THINK_TAGS
+from ponder.runtime import Runtime
 from ponder.types import Message, Role
 
 CONVERSATION = [
@@ -43,3 +46,19 @@ def test_reasoning_of_the_running_turn_is_kept():
 def test_leading_system_and_developer_messages_merge():
     messages = [Message(Role.SYSTEM, "A."), Message(Role.DEVELOPER, "B."), Message(Role.USER, "q")]
     assert for_template(messages, THINK_TAGS)[0] == {"role": "system", "content": "A.\n\nB."}
+
+
+def test_the_engine_learns_which_prompt_tokens_the_next_turn_will_share():
+    """The slot table lets a later turn take this one's slot over once it shares them."""
+    class Recording(FakeEngine):
+        def submit(self, prompt, sampling, controller, history=None):
+            self.seen = (prompt, history)
+            return super().submit(prompt, sampling, controller, history)
+
+    runtime = Runtime(Recording("r</think>a2"))
+    result = runtime.respond(CONVERSATION).collect()
+    prompt, history = runtime.engine.seen
+    assert 0 < history < len(prompt)  # the generation prompt (assistant header, opened block) is not history
+    following = runtime.prompt_tokens([*CONVERSATION, result.message, Message(Role.USER, "q3")], think=True)
+    assert common_prefix(prompt, following) >= history
+    assert prompt[:history] == runtime.history_tokens(CONVERSATION, think=True)
