@@ -34,6 +34,9 @@ class Slot:
     busy: bool = False
     last_used: int = 0
 
+    def starts_with(self, tokens) -> bool:
+        return len(self.tokens) >= len(tokens) and tuple(self.tokens[: len(tokens)]) == tuple(tokens)
+
     def touch(self) -> None:
         self.last_used = next(_clock)
 
@@ -99,15 +102,12 @@ class SlotTable:
         displaces another conversation, and leaves the slot's age alone: it runs in idle time,
         often after newer turns of other conversations.
         """
-        if any(slot.tokens[: len(history)] == history for slot in self.slots):
+        if not self.reuse or any(slot.starts_with(history) for slot in self.slots):
             return None
-        if own is not None:
-            candidates = [own]
-        else:
-            size = len(turn_prompt)
-            candidates = [slot for slot in self.slots if not slot.busy and len(slot.tokens) > size
-                          and tuple(slot.tokens[:size]) == turn_prompt]
-        if not candidates or not self.reuse:
+        size = len(turn_prompt)
+        candidates = [own] if own is not None else [
+            slot for slot in self.slots if not slot.busy and len(slot.tokens) > size and slot.starts_with(turn_prompt)]
+        if not candidates:
             return None
         slot = max(candidates, key=lambda s: common_suffix(history, s.tokens))
         slot.busy = True

@@ -22,7 +22,7 @@ def find_slot(slots: list[Slot], plan: ShiftPlan) -> Slot | None:
     """The idle slot that still holds the finished turn: its prompt, then its reasoning."""
     size = len(plan.prompt) + plan.reasoning
     for slot in slots:
-        if not slot.busy and len(slot.tokens) > size and tuple(slot.tokens[: len(plan.prompt)]) == plan.prompt:
+        if not slot.busy and len(slot.tokens) > size and slot.starts_with(plan.prompt):
             return slot
     return None
 
