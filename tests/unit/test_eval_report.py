@@ -96,9 +96,22 @@ def test_table_names_each_strategy_and_what_it_spent():
     rows = [line.split() for line in lines if line.split()[:1] in (["add"], ["gym:chain_sum"])]
     assert [row[:3] for row in rows] == [["add", "none", "single"], ["add", "low", "single"], ["add", "low", "vote@4"],
                                          ["add", "low", "think_longer"], ["gym:chain_sum", "none", "single"]]
-    # n, accuracy, reasoning and answer per sample, tokens (4 samples' completions) and spent per problem
-    assert rows[2][3:9] == ["2/2", "100.0%", "50.0", "5.0", "220.0", "250.0"]
-    assert rows[3][8] == "225.0"
+    # n, accuracy, accuracy and reasoning and answer per sample, tokens (4 samples' completions), spent per problem
+    assert rows[2][3:10] == ["2/2", "100.0%", "100.0%", "50.0", "5.0", "220.0", "250.0"]
+    assert rows[3][9] == "225.0"
+
+
+def test_table_sets_the_vote_beside_its_single_samples():
+    """3 of 4 samples right: the vote is right (100%), one sample is right 75% of the time."""
+    right = [sample(0, True, 50)] * 3
+    samples = (*right, sample(0, False, 50))
+    outcome = ProblemOutcome(0, "q0", "4", "4", True, samples, 0.5, 120, 90)
+    vote = result("add", LOW, [outcome], samples=4, strategy="vote")
+    assert vote.summary()["sample_accuracy"] == 0.75
+    console = Console(record=True, width=200)
+    console.print(results_table([vote]))
+    row = next(line.split() for line in console.export_text().splitlines() if line.split()[:1] == ["add"])
+    assert row[2:6] == ["vote@4", "1/1", "100.0%", "75.0%"]
 
 
 def test_plot_has_one_curve_per_task_and_strategy_each_starting_at_single(tmp_path):
