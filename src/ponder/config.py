@@ -45,6 +45,12 @@ class EngineConfig:
     kv_shift_reeval: int = 0
     verbose: bool = False  # let llama.cpp write its log to stderr
 
+    @property
+    def scratch_sequences(self) -> int:
+        """Sequences beyond n_seq_max that hold no conversation: shift mode re-evaluates the
+        answer's first tokens in one, so that doing so never wipes a cached conversation."""
+        return 1 if self.kv_reuse == "shift" and self.kv_shift_reeval > 0 else 0
+
     def __post_init__(self) -> None:
         if self.n_ctx is not None and self.n_ctx < 64:
             raise InvalidOption("ctx", f"the context window must be at least 64 tokens, got {self.n_ctx}")

@@ -73,18 +73,32 @@ def test_prefix_is_reused_across_conversations(runtime):
     assert first.message.content and other.usage.cached_tokens > 100
 
 
-def test_interleaved_conversations_keep_their_own_histories(fresh):
+def interleave_two_chats(runtime: Runtime) -> None:
     """Two chats share a system prompt and alternate turns: neither overwrites the other's cells."""
     shared = Message(Role.SYSTEM, "You are a careful assistant who answers briefly.")
     chats = {"a": [shared, Message(Role.USER, "Name a fruit.")], "b": [shared, Message(Role.USER, "Name a city.")]}
     for name in ["a", "b"]:
-        first = fresh.respond(chats[name], GREEDY).collect()
+        first = runtime.respond(chats[name], GREEDY).collect()
         chats[name] += [first.message, Message(Role.USER, "Tell me more.")]
-        wait_idle(fresh)
+        wait_idle(runtime)
     for name in ["a", "b"]:
-        history = fresh.history_tokens(chats[name][:-2] + [Message(Role.ASSISTANT, chats[name][-2].content)],
-                                       think=True)
-        assert fresh.respond(chats[name], GREEDY).collect().usage.cached_tokens >= len(history), name
+        history = runtime.history_tokens(chats[name][:-2] + [Message(Role.ASSISTANT, chats[name][-2].content)],
+                                         think=True)
+        # shift mode keeps the history's cells as they were but for the answer's first few
+        slack = 3 if runtime.engine.kv_reuse == "shift" else 0
+        assert runtime.respond(chats[name], GREEDY).collect().usage.cached_tokens >= len(history) - slack, name
+
+
+def test_interleaved_conversations_keep_their_own_histories(fresh):
+    interleave_two_chats(fresh)
+
+
+def test_shift_mode_with_every_slot_full_keeps_both_conversations():
+    """Two slots, two chats: re-evaluating the answer's first tokens needs a scratch sequence,
+    which must not be the other chat's slot."""
+    config = EngineConfig(n_ctx=4096, n_threads=2, n_seq_max=2, kv_reuse="shift", kv_shift_reeval=2)
+    with Runtime.load(config) as shifted:
+        interleave_two_chats(shifted)
 
 
 def test_shift_mode_cuts_reasoning_out_without_evaluating_the_answer():

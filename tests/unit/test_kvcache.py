@@ -1,6 +1,8 @@
 """Slot planning: longest prefix from any slot, LRU targets, copies from busy slots."""
 
+from ponder.engine.base import ShiftPlan
 from ponder.engine.kvcache import SlotTable, worth_waiting
+from ponder.engine.shift import find_slot
 
 
 def table(*contents, busy=()):
@@ -109,3 +111,16 @@ def test_a_warm_up_picks_the_slot_whose_answer_it_is():
     slots = table([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
     claim = slots.refresh(NEXT, PROMPT)
     assert claim.slot.seq_id == 1 and slots.slots[0].tokens == [*PROMPT, 50, 41, 42]
+
+
+def test_shift_mode_cuts_the_slot_whose_answer_it_is():
+    # kv_reuse="shift": the same choice before cutting reasoning [50] out; the other user's slot
+    # holds the same prompt and as much reasoning, but another answer.
+    plan = ShiftPlan(prompt=PROMPT, history=3, reasoning=1)
+    slots = table([*PROMPT, 50, 51, 52], [*PROMPT, 50, 41, 42], [1, 2, 3])
+    assert find_slot(slots.slots, plan, NEXT).seq_id == 0
+    slots = table([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
+    assert find_slot(slots.slots, plan, NEXT).seq_id == 1
+    slots.slots[1].busy = True
+    assert find_slot(slots.slots, plan, NEXT).seq_id == 0  # a busy slot is not cut
+    assert find_slot(table([*PROMPT, 50], [9]).slots, plan, NEXT) is None  # nothing after the reasoning

@@ -86,7 +86,7 @@ def _context_params(config: EngineConfig, n_ctx: int) -> ll.llama_context_params
     params.n_ctx = n_ctx
     params.n_batch = config.n_batch
     params.n_ubatch = min(config.n_ubatch, config.n_batch)  # see EngineConfig.n_ubatch: exactness
-    params.n_seq_max = config.n_seq_max
+    params.n_seq_max = config.n_seq_max + config.scratch_sequences
     params.n_threads = params.n_threads_batch = config.n_threads
     params.kv_unified = True  # one pool of cells: any sequence may fill the window
     params.no_perf = True

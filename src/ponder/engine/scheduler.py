@@ -129,7 +129,7 @@ class Scheduler:
                     self._start(request, claim)
 
     def _refresh(self, request: Request) -> Claim | None:
-        cut = self._shift(request.turn) if request.cut else None
+        cut = self._shift(request.turn, request.prompt) if request.cut else None
         return self.slots.refresh(request.prompt, request.turn.prompt, cut)
 
     def _must_wait(self, request: Request) -> bool:
@@ -159,13 +159,13 @@ class Scheduler:
         if request.warm and not seq.pending:
             self._end(seq, EndReason.DONE)
 
-    def _shift(self, plan: ShiftPlan) -> Slot | None:
+    def _shift(self, plan: ShiftPlan, history: list[int]) -> Slot | None:
         """kv_reuse="shift": cut the finished turn's reasoning out of its slot, in place; that slot."""
-        slot = find_slot(self.slots.slots, plan)
+        slot = find_slot(self.slots.slots, plan, history)
         if slot is None:
             return None  # evicted or reused meanwhile: the warm-up re-prefills exactly instead
-        others = [s for s in self.slots.slots if not s.busy and s is not slot]
-        scratch = min(others, key=lambda s: (bool(s.tokens), s.last_used)) if others and self.shift_reeval else None
+        # The sequence after the slots' is the scratch (EngineConfig.scratch_sequences).
+        scratch = len(self.slots.slots) if self.shift_reeval else None
         blank = lambda token: not token_text(self.loaded.vocab, token).strip()  # noqa: E731
         shift_out(self.memory, slot, scratch, plan, self.shift_reeval, blank, self._decode_now)
         return slot

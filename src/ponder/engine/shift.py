@@ -6,7 +6,8 @@ so the slot holds [history, answer] without evaluating anything. It is not exact
 answer's KV still carries what it attended to in the reasoning (bench/kv_shift.py measures
 how far this drifts; docs/performance.md has the numbers, which keep it off by default).
 Optionally the first K answer tokens are evaluated again, in a scratch sequence that shares
-the history, and copied in. This module moves cells; the scheduler decides when.
+the history (one beyond the slots, so it never wipes a cached conversation), and copied in.
+This module moves cells; the scheduler decides when.
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ from collections.abc import Callable
 import llama_cpp as ll
 
 from ponder.engine.base import ShiftPlan
-from ponder.engine.kvcache import Slot
+from ponder.engine.kvcache import Slot, common_suffix
 
 
-def find_slot(slots: list[Slot], plan: ShiftPlan) -> Slot | None:
-    """The idle slot that still holds the finished turn: its prompt, then its reasoning."""
+def find_slot(slots: list[Slot], plan: ShiftPlan, history: list[int]) -> Slot | None:
+    """The idle slot that still holds the finished turn: its prompt, then its reasoning.
+
+    Among several that do (n samples, or two users who opened alike) the turn's is the one
+    whose cells end as the next turn's history does: with its answer.
+    """
     size = len(plan.prompt) + plan.reasoning
-    for slot in slots:
-        if not slot.busy and len(slot.tokens) > size and slot.starts_with(plan.prompt):
-            return slot
-    return None
+    candidates = [slot for slot in slots if not slot.busy and len(slot.tokens) > size and slot.starts_with(plan.prompt)]
+    return max(candidates, key=lambda s: common_suffix(history, s.tokens), default=None)
 
 
-def shift_out(memory, slot: Slot, scratch: Slot | None, plan: ShiftPlan, k: int,
+def shift_out(memory, slot: Slot, scratch: int | None, plan: ShiftPlan, k: int,
               is_blank: Callable[[int], bool], decode: Callable[[int, list[int], int], None]) -> None:
     start = len(plan.prompt) + plan.reasoning
     while start < len(slot.tokens) and is_blank(slot.tokens[start]):
@@ -36,13 +39,12 @@ def shift_out(memory, slot: Slot, scratch: Slot | None, plan: ShiftPlan, k: int,
     answer = slot.tokens[start:]
     k = min(k, len(answer)) if scratch is not None else 0
     if k:
-        ll.llama_memory_seq_rm(memory, scratch.seq_id, -1, -1)
-        ll.llama_memory_seq_cp(memory, slot.seq_id, scratch.seq_id, 0, base)
-        decode(scratch.seq_id, answer[:k], base)
+        ll.llama_memory_seq_rm(memory, scratch, -1, -1)
+        ll.llama_memory_seq_cp(memory, slot.seq_id, scratch, 0, base)
+        decode(scratch, answer[:k], base)
     ll.llama_memory_seq_rm(memory, slot.seq_id, base, start + k)
     ll.llama_memory_seq_add(memory, slot.seq_id, start + k, -1, -gone)
     if k:
-        ll.llama_memory_seq_cp(memory, scratch.seq_id, slot.seq_id, base, base + k)
-        ll.llama_memory_seq_rm(memory, scratch.seq_id, -1, -1)
-        scratch.tokens = []
+        ll.llama_memory_seq_cp(memory, scratch, slot.seq_id, base, base + k)
+        ll.llama_memory_seq_rm(memory, scratch, -1, -1)
     slot.tokens = slot.tokens[:base] + answer
