@@ -86,17 +86,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=4)
     parser.add_argument("--turns", type=int, default=4)
+    parser.add_argument("--ctx", type=int, default=4096,
+                        help="the window, and the KV pool every user's cached history shares")
     parser.add_argument("--tiny", action="store_true", help="2 users, 2 turns: a smoke run for CI")
     args = parser.parse_args()
     users, turns = (2, 2) if args.tiny else (args.users, args.turns)
     order = schedule(users, turns)
     options = TurnOptions(reasoning_budget=32, max_completion_tokens=96, temperature=0)
 
-    ponder, sent, texts = run_ponder(EngineConfig(n_ctx=4096, n_threads=2), order, options, None)
+    ponder, sent, texts = run_ponder(EngineConfig(n_ctx=args.ctx, n_threads=2), order, options, None)
     first_token_only = TurnOptions(reasoning_budget=32, max_completion_tokens=1, temperature=0)
-    nocache, _, _ = run_ponder(EngineConfig(n_ctx=4096, n_threads=2, prefix_cache=False), order,
+    nocache, _, _ = run_ponder(EngineConfig(n_ctx=args.ctx, n_threads=2, prefix_cache=False), order,
                                first_token_only, sent)
-    baseline = run_llama_cpp_python(texts, [row[3] for row in ponder], 4096, 2)
+    baseline = run_llama_cpp_python(texts, [row[3] for row in ponder], args.ctx, 2)
 
     names = "ABCDEFGH"
     rows = [[f"{names[user % 8]}{turn + 1}", p[1], p[4], p[1] - p[2], p[0], n[0], b]
@@ -115,6 +117,7 @@ def main() -> None:
         "interleaved",
         users=users,
         turns=turns,
+        ctx=args.ctx,
         later_turns_mean_prompt_tokens=prompt,
         later_turns_mean_new_tokens=new,
         later_turns_mean_evaluated_tokens=evaluated,

@@ -113,3 +113,21 @@ def test_shift_mode_cuts_reasoning_out_without_evaluating_the_answer():
         assert second.message.content
         # the answer's cells were moved, not evaluated: most of the history is reused as it was
         assert second.usage.cached_tokens >= len(history) - 3
+
+
+def test_a_shared_system_prompt_counts_once_against_the_cache():
+    """Three chats behind one long system prompt fit a 1024-cell cache only if the prompt's
+    cells, copied between slots (seq_cp shares them), are counted once: counted once per slot
+    the third chat would evict the first."""
+    shared = Message(Role.SYSTEM, "You are a careful assistant who answers briefly. " * 40)
+    options = TurnOptions(effort="minimal", temperature=0, max_completion_tokens=40)
+    with Runtime.load(EngineConfig(n_ctx=1024, n_threads=2)) as small:
+        chats = [[shared, Message(Role.USER, f"Name a {thing}.")] for thing in ("fruit", "city", "river")]
+        for chat in chats:
+            first = small.respond(chat, options).collect()
+            chat += [first.message, Message(Role.USER, "Tell me more.")]
+            wait_idle(small)
+        assert 3 * len(small.history_tokens(chats[0][:2], think=True)) > 1024  # counted per slot, it overflows
+        for chat in chats:
+            history = small.history_tokens(chat[:-2] + [Message(Role.ASSISTANT, chat[-2].content)], think=True)
+            assert small.respond(chat, options).collect().usage.cached_tokens >= len(history), chat[1].content

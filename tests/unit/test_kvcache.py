@@ -8,7 +8,8 @@ from ponder.engine.shift import find_slot
 def table(*contents, busy=()):
     slots = SlotTable(len(contents))
     for slot, tokens in zip(slots.slots, contents):
-        slot.tokens, slot.history = list(tokens), len(tokens)
+        slots.extend(slot, list(tokens))
+        slot.history = len(tokens)
         slot.touch()
         slot.busy = slot.seq_id in busy
     return slots
@@ -124,3 +125,22 @@ def test_shift_mode_cuts_the_slot_whose_answer_it_is():
     slots.slots[1].busy = True
     assert find_slot(slots.slots, plan, NEXT).seq_id == 0  # a busy slot is not cut
     assert find_slot(table([*PROMPT, 50], [9]).slots, plan, NEXT) is None  # nothing after the reasoning
+
+
+def test_the_books_count_a_copied_prefix_once():
+    slots = SlotTable(3)
+    a, b, c = slots.slots
+    slots.extend(a, [1, 2, 3, 4])
+    slots.copy(a, b, 3)
+    slots.extend(b, [9])  # b: [1, 2, 3] shared with a, then one cell of its own
+    assert slots.cached_cells() == 5
+    slots.truncate(a, 0)  # a's own cell goes; the prefix lives on in b
+    assert slots.cached_cells() == 4
+    slots.copy(b, c, 2)
+    slots.truncate(b, 0)
+    assert slots.cached_cells() == 2 and c.tokens == [1, 2]
+    slots.extend(c, [5, 6, 7, 8])
+    slots.cut(c, 2, 4, 1)  # shift mode: [5, 6] cut out, 7 evaluated again, 8 moved
+    assert c.tokens == [1, 2, 7, 8] and len(c.cells) == 4 and slots.cached_cells() == 4
+    slots.truncate(c, 0)
+    assert slots.cached_cells() == 0

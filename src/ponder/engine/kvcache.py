@@ -8,12 +8,14 @@ or it is another conversation behind a common system prompt) the prompt takes an
 else the least recently used idle slot and the prefix is copied into it (seq_cp shares the
 cells of a unified cache, it does not duplicate them). Only the rest of the prompt is evaluated, and
 that reuse is what `cached_tokens` reports. Tokens are compared one by one, so a reused
-prefix is always exactly the prompt's. This module plans; the scheduler moves the cells.
+prefix is always exactly the prompt's. This module plans and keeps the books (which cells
+each slot holds, a shared prefix counted once); the scheduler moves the cells.
 """
 
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,6 +30,7 @@ MIN_SHARED_WAIT = 16
 class Slot:
     seq_id: int
     tokens: list[int] = field(default_factory=list)  # tokens whose KV this slot holds
+    cells: list[int] = field(default_factory=list)  # an id per token's cell; a copy shares its source's
     # How many of them are the conversation so far; the rest (the generation prompt, reasoning,
     # answer) was made for one turn, and a later prompt that shares the conversation supersedes it.
     history: int = 0
@@ -66,6 +69,44 @@ class SlotTable:
     def __init__(self, n_slots: int, reuse: bool = True):
         self.slots = [Slot(seq_id) for seq_id in range(n_slots)]
         self.reuse = reuse  # False: every prompt is evaluated from scratch (benchmarks)
+        self._refs: Counter[int] = Counter()  # cell id -> slots holding it
+        self._ids = itertools.count()
+
+    # ---- the books: every change to a slot's cells goes through these ----
+
+    def extend(self, slot: Slot, tokens: list[int]) -> None:
+        """tokens were evaluated into slot, in new cells."""
+        slot.tokens += tokens
+        slot.cells += self._new(len(tokens))
+
+    def truncate(self, slot: Slot, size: int) -> None:
+        """slot keeps its first size cells."""
+        self._drop(slot.cells[size:])
+        del slot.tokens[size:], slot.cells[size:]
+
+    def copy(self, source: Slot, target: Slot, size: int) -> None:
+        """target's cells are replaced by source's first size (seq_cp: shared, not duplicated)."""
+        self.truncate(target, 0)
+        target.tokens, target.cells = source.tokens[:size], source.cells[:size]
+        self._refs.update(target.cells)
+
+    def cut(self, slot: Slot, start: int, end: int, fresh: int) -> None:
+        """Cells start..end-1 leave slot and those after move back (kv_reuse="shift"); the first
+        fresh of the moved ones were evaluated again, into new cells."""
+        self._drop(slot.cells[start : end + fresh])
+        slot.tokens = slot.tokens[:start] + slot.tokens[end:]
+        slot.cells = slot.cells[:start] + self._new(fresh) + slot.cells[end + fresh :]
+
+    def _new(self, count: int) -> list[int]:
+        ids = list(itertools.islice(self._ids, count))
+        self._refs.update(ids)
+        return ids
+
+    def _drop(self, cells: list[int]) -> None:
+        for cell in cells:
+            self._refs[cell] -= 1
+            if not self._refs[cell]:
+                del self._refs[cell]
 
     def claim(self, prompt: list[int]) -> Claim | None:
         """Plan where prompt goes; None while every slot is busy."""
@@ -119,8 +160,9 @@ class SlotTable:
         return min(idle, key=lambda s: s.last_used) if idle else None
 
     def cached_cells(self) -> int:
-        """Cells in use, counting a shared prefix once per slot: an upper bound, so safe."""
-        return sum(len(slot.tokens) for slot in self.slots)
+        """Cells in use: a prefix copied into other slots is one set of cells, counted once (long
+        system prompts and n samples would otherwise look n times their size and evict early)."""
+        return len(self._refs)
 
 
 def takes_over(shared: int, slot: Slot) -> bool:

@@ -146,10 +146,10 @@ class Scheduler:
         if claim.source is not None:
             ll.llama_memory_seq_rm(self.memory, slot.seq_id, -1, -1)
             ll.llama_memory_seq_cp(self.memory, claim.source.seq_id, slot.seq_id, 0, claim.copy)
-            slot.tokens = claim.source.tokens[: claim.copy]
+            self.slots.copy(claim.source, slot, claim.copy)
         else:
             ll.llama_memory_seq_rm(self.memory, slot.seq_id, claim.keep, -1)
-            del slot.tokens[claim.keep :]
+            self.slots.truncate(slot, claim.keep)
         # A warm-up's answer was generated: a repeat of the turn may still replace it.
         slot.history = request.turn.history if request.warm else request.history or len(request.prompt)
         sampler = None if request.warm else Sampler(request.sampling, self.n_vocab, self.end_tokens)
@@ -167,7 +167,7 @@ class Scheduler:
         # The sequence after the slots' is the scratch (EngineConfig.scratch_sequences).
         scratch = len(self.slots.slots) if self.shift_reeval else None
         blank = lambda token: not token_text(self.loaded.vocab, token).strip()  # noqa: E731
-        shift_out(self.memory, slot, scratch, plan, self.shift_reeval, blank, self._decode_now)
+        shift_out(self.memory, self.slots, slot, scratch, plan, self.shift_reeval, blank, self._decode_now)
         return slot
 
     def _decode_now(self, seq_id: int, tokens: list[int], start: int) -> None:
@@ -229,7 +229,7 @@ class Scheduler:
 
     def _forget(self, slot: Slot) -> None:
         ll.llama_memory_seq_rm(self.memory, slot.seq_id, -1, -1)
-        slot.tokens = []
+        self.slots.truncate(slot, 0)
 
     def _run(self, plan: list[tuple[Sequence, list[int]]]) -> None:
         outputs = self._fill(plan)
@@ -240,7 +240,7 @@ class Scheduler:
                 self._end(seq, reason, f"llama_decode returned {status}")
             return
         for seq, chunk in plan:
-            seq.slot.tokens += chunk
+            self.slots.extend(seq.slot, chunk)
             del seq.pending[: len(chunk)]
             if seq.request.warm and not seq.pending:
                 self._end(seq, EndReason.DONE)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import llama_cpp as ll
 
 from ponder.engine.base import ShiftPlan
-from ponder.engine.kvcache import Slot, common_suffix
+from ponder.engine.kvcache import Slot, SlotTable, common_suffix
 
 
 def find_slot(slots: list[Slot], plan: ShiftPlan, history: list[int]) -> Slot | None:
@@ -30,7 +30,7 @@ def find_slot(slots: list[Slot], plan: ShiftPlan, history: list[int]) -> Slot | 
     return max(candidates, key=lambda s: common_suffix(history, s.tokens), default=None)
 
 
-def shift_out(memory, slot: Slot, scratch: int | None, plan: ShiftPlan, k: int,
+def shift_out(memory, slots: SlotTable, slot: Slot, scratch: int | None, plan: ShiftPlan, k: int,
               is_blank: Callable[[int], bool], decode: Callable[[int, list[int], int], None]) -> None:
     start = len(plan.prompt) + plan.reasoning
     while start < len(slot.tokens) and is_blank(slot.tokens[start]):
@@ -47,4 +47,4 @@ def shift_out(memory, slot: Slot, scratch: int | None, plan: ShiftPlan, k: int,
     if k:
         ll.llama_memory_seq_cp(memory, scratch, slot.seq_id, base, base + k)
         ll.llama_memory_seq_rm(memory, scratch, -1, -1)
-    slot.tokens = slot.tokens[:base] + answer
+    slots.cut(slot, base, start, k)
