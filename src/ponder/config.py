@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from ponder.errors import InvalidOption
 from ponder.types import Effort, Truncation
 
+# llama.cpp's LLAMA_MAX_SEQ: a context with more sequences fails to load, with no reason given.
+MAX_SEQUENCES = 256
+
 # Forced before the closing marker when the reasoning budget runs out, if it fits in the
 # budget, so the model hears that its thinking was cut short rather than finished.
 DEFAULT_HANDOFF = "\n\nI am out of thinking time, so I will answer now.\n"
@@ -62,6 +65,10 @@ class EngineConfig:
             raise InvalidOption("kv_shift_reeval", f"must be 0 or more, got {self.kv_shift_reeval}")
         if self.n_batch < 1 or self.n_seq_max < 1 or self.n_ubatch < 1:
             raise InvalidOption("n_batch", "n_batch, n_ubatch and n_seq_max must be at least 1")
+        if self.n_seq_max + self.scratch_sequences > MAX_SEQUENCES:
+            raise InvalidOption("n_seq_max", f"llama.cpp holds at most {MAX_SEQUENCES} sequences"
+                                + (" (one is shift mode's scratch)" if self.scratch_sequences else "")
+                                + f", got {self.n_seq_max}")
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ BAD = {
     "non-numeric samples": (["--task", "add", "--samples", "1,many"], 1, "samples: each must be"),
     "bad effort": (["--task", "add", "--effort", "low,extreme"], 1, "effort: unknown effort 'extreme'"),
     "zero parallel": (["--task", "add", "--parallel", "0"], 2, "--parallel"),
+    "parallel beyond llama.cpp": (["--task", "add", "--parallel", "257"], 2, "257 is not in the range 1<=x<=256"),
     "missing model": (["--task", "{good}", "--model", "/nope.gguf"], 1, "model file not found"),
     "out is a file": (["--task", "{good}", "--out", "{good}"], 2, "is a file"),
 }

@@ -85,6 +85,7 @@ def test_table_marks_partial_settings():
     text = console.export_text()
     assert "gym:chain_sum" in text and "1/3*" in text and "2/2" in text and "100.0%" in text
     assert "errors" not in text  # the column appears only when a sample failed
+    assert text.count("accuracy") == 1  # one sample a setting: its accuracy is the per-sample one
 
 
 def test_table_names_each_strategy_and_what_it_spent():

@@ -1,7 +1,7 @@
 """Slot planning: longest prefix from any slot, LRU targets, copies from busy slots."""
 
 from ponder.engine.base import ShiftPlan
-from ponder.engine.kvcache import SlotTable, worth_waiting
+from ponder.engine.kvcache import SlotTable, spoken, worth_waiting
 from ponder.engine.shift import find_slot
 
 
@@ -107,11 +107,24 @@ def test_a_late_warm_up_leaves_the_next_turn_alone():
     assert slots.refresh(NEXT, PROMPT) is None
 
 
+END, NEWLINE = 99, 98  # the template closes a turn with an end-of-turn marker and a newline
+
+
 def test_a_warm_up_picks_the_slot_whose_answer_it_is():
     # Two users opened alike (or n samples): both slots hold the prompt, with different answers.
+    # The history closes the answer with the end-of-turn marker, which no slot evaluated.
+    history = [*NEXT, END, NEWLINE]
+    said = spoken(history, frozenset({END}))
+    assert said == NEXT
     slots = table([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
-    claim = slots.refresh(NEXT, PROMPT)
-    assert claim.slot.seq_id == 1 and slots.slots[0].tokens == [*PROMPT, 50, 41, 42]
+    claim = slots.refresh(history, PROMPT, spoken=said)
+    assert claim.slot.seq_id == 1 and claim.keep == 3 and slots.slots[0].tokens == [*PROMPT, 50, 41, 42]
+
+
+def test_spoken_ends_before_the_last_end_of_turn_marker():
+    ends = frozenset({END, 0})
+    assert spoken([1, END, 5, 6, END, NEWLINE], ends) == [1, END, 5, 6]
+    assert spoken([1, 2, 3], ends) == [1, 2, 3]  # no marker: all of it
 
 
 def test_shift_mode_cuts_the_slot_whose_answer_it_is():
@@ -119,7 +132,7 @@ def test_shift_mode_cuts_the_slot_whose_answer_it_is():
     # holds the same prompt and as much reasoning, but another answer.
     plan = ShiftPlan(prompt=PROMPT, history=3, reasoning=1)
     slots = table([*PROMPT, 50, 51, 52], [*PROMPT, 50, 41, 42], [1, 2, 3])
-    assert find_slot(slots.slots, plan, NEXT).seq_id == 0
+    assert find_slot(slots.slots, plan, NEXT).seq_id == 0  # NEXT: the history up to its end marker
     slots = table([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
     assert find_slot(slots.slots, plan, NEXT).seq_id == 1
     slots.slots[1].busy = True

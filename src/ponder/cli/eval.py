@@ -19,6 +19,7 @@ import click
 from rich.console import Console
 
 from ponder.cli.options import engine_options, load_runtime
+from ponder.config import MAX_SEQUENCES
 from ponder.errors import InvalidOption
 from ponder.eval.harness import RunOptions, run_eval
 from ponder.eval.plot import require_matplotlib, write_plot
@@ -28,7 +29,7 @@ from ponder.eval.settings import grid, parse_efforts, parse_samples, parse_strat
 from ponder.eval.sources import load_task, split_specs
 
 DEFAULT_PARALLEL = 8  # EngineConfig's n_seq_max
-TABLE_WIDTH = 160
+TABLE_WIDTH = 200
 
 
 @click.command("eval")
@@ -45,7 +46,7 @@ TABLE_WIDTH = 160
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the problems and every sample.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("eval-out"),
               show_default=True, help="Folder for results.json and scaling.png.")
-@click.option("--parallel", type=click.IntRange(min=1), default=DEFAULT_PARALLEL, show_default=True,
+@click.option("--parallel", type=click.IntRange(min=1, max=MAX_SEQUENCES), default=DEFAULT_PARALLEL, show_default=True,
               help="Sequences in flight at once (a vote@8 problem runs 8); also the engine's sequence count.")
 @click.option("--max-completion-tokens", type=click.IntRange(min=1), default=None,
               help="Cap on reasoning + answer tokens per sequence.")

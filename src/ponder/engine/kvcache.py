@@ -131,7 +131,8 @@ class SlotTable:
             return Claim(target, 0, best, reused[best.seq_id])
         return Claim(target, reused[target.seq_id])
 
-    def refresh(self, history: list[int], turn_prompt: tuple[int, ...], own: Slot | None = None) -> Claim | None:
+    def refresh(self, history: list[int], turn_prompt: tuple[int, ...], own: Slot | None = None,
+                spoken: list[int] | None = None) -> Claim | None:
         """Where a warm-up re-prefills a finished turn's history (the next turn's prompt start):
         the idle slot that still holds the turn's own cells, its prompt and what it generated;
         None when there is nothing to do (a slot holds that history already, or the turn's
@@ -139,7 +140,8 @@ class SlotTable:
 
         own: the slot the warm-up already worked on (kv_reuse="shift" cut its reasoning out).
         Among several slots holding the prompt (n samples, or two users who opened alike), the
-        turn's is the one whose cells end as the history does (its answer). A warm-up never
+        turn's is the one whose cells end as the history does (its answer: spoken, the history
+        without the end-of-turn marker a slot never evaluates; see spoken()). A warm-up never
         displaces another conversation, and leaves the slot's age alone: it runs in idle time,
         often after newer turns of other conversations.
         """
@@ -150,7 +152,8 @@ class SlotTable:
             slot for slot in self.slots if not slot.busy and len(slot.tokens) > size and slot.starts_with(turn_prompt)]
         if not candidates:
             return None
-        slot = max(candidates, key=lambda s: common_suffix(history, s.tokens))
+        ending = history if spoken is None else spoken
+        slot = max(candidates, key=lambda s: common_suffix(ending, s.tokens))
         slot.busy = True
         return Claim(slot, common_prefix(history, slot.tokens))
 
@@ -176,6 +179,15 @@ def takes_over(shared: int, slot: Slot) -> bool:
     order, which bit-exact reuse needs (docs/performance.md).
     """
     return 0 < shared >= min(len(slot.tokens), slot.history)
+
+
+def spoken(history: list[int], end_tokens: frozenset[int]) -> list[int]:
+    """history up to its last end-of-turn marker: for a finished turn's next history, what that
+    turn's slot ends with (its answer; the marker was sampled to end the turn, never evaluated)."""
+    for i in range(len(history) - 1, -1, -1):
+        if history[i] in end_tokens:
+            return history[:i]
+    return history
 
 
 def common_suffix(a: list[int], b: list[int]) -> int:

@@ -36,7 +36,8 @@ class LlamaEngine(Engine):
         self._vocab = self.loaded.vocab
         self._pieces: dict[int, bytes] = {}
         self._scheduler = Scheduler(self.loaded, config.n_batch, config.n_seq_max, self._end_tokens(),
-                                    reuse=config.prefix_cache, shift_reeval=config.kv_shift_reeval)
+                                    reuse=config.prefix_cache,
+                                    shift_reeval=config.kv_shift_reeval if config.scratch_sequences else 0)
         self.prefix_cache, self.kv_reuse = config.prefix_cache, config.kv_reuse
         self._inbox: queue.Queue = queue.Queue()
         self._closed = False

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import llama_cpp as ll
 
 from ponder.engine.base import Controller, EndReason, SamplingParams, ShiftPlan, Step
-from ponder.engine.kvcache import Claim, Slot, SlotTable, worth_waiting
+from ponder.engine.kvcache import Claim, Slot, SlotTable, spoken, worth_waiting
 from ponder.engine.llama_model import LoadedModel, token_text
 from ponder.engine.logprobs import token_logprobs
 from ponder.engine.sampler import Sampler
@@ -69,6 +69,7 @@ class Scheduler:
     def __init__(self, loaded: LoadedModel, n_batch: int, n_slots: int, end_tokens: tuple[int, ...],
                  reuse: bool = True, shift_reeval: int = 0):
         self.loaded, self.n_batch, self.end_tokens = loaded, n_batch, end_tokens
+        self.end_set = frozenset(end_tokens)
         self.shift_reeval = shift_reeval
         self.n_vocab = ll.llama_vocab_n_tokens(loaded.vocab)
         self.n_ctx = loaded.info.n_ctx
@@ -121,16 +122,21 @@ class Scheduler:
                 # A warm-up cuts the finished turn's cells in place rather than copying them:
                 # its answer then lands in the freed cells, in position order, as in a cold run
                 # (attention sums cells in cache order: this is what keeps re-prefill bit-exact).
-                claim = self._refresh(request) if request.warm else self.slots.claim(request.prompt)
-                if claim is None and not request.warm:
-                    return  # every slot is busy: wait for one to finish
-                self.waiting.remove(request)
+                if request.warm:
+                    self.waiting.remove(request)  # first: a warm-up that fails is not tried again
+                    claim = self._refresh(request)
+                else:
+                    claim = self.slots.claim(request.prompt)
+                    if claim is None:
+                        return  # every slot is busy: wait for one to finish
+                    self.waiting.remove(request)
                 if claim is not None:  # a warm-up whose turn lost its cells is dropped
                     self._start(request, claim)
 
     def _refresh(self, request: Request) -> Claim | None:
-        cut = self._shift(request.turn, request.prompt) if request.cut else None
-        return self.slots.refresh(request.prompt, request.turn.prompt, cut)
+        said = spoken(request.prompt, self.end_set)
+        cut = self._shift(request.turn, said) if request.cut else None
+        return self.slots.refresh(request.prompt, request.turn.prompt, cut, said)
 
     def _must_wait(self, request: Request) -> bool:
         if request.warm:
@@ -159,9 +165,9 @@ class Scheduler:
         if request.warm and not seq.pending:
             self._end(seq, EndReason.DONE)
 
-    def _shift(self, plan: ShiftPlan, history: list[int]) -> Slot | None:
+    def _shift(self, plan: ShiftPlan, said: list[int]) -> Slot | None:
         """kv_reuse="shift": cut the finished turn's reasoning out of its slot, in place; that slot."""
-        slot = find_slot(self.slots.slots, plan, history)
+        slot = find_slot(self.slots.slots, plan, said)
         if slot is None:
             return None  # evicted or reused meanwhile: the warm-up re-prefills exactly instead
         # The sequence after the slots' is the scratch (EngineConfig.scratch_sequences).

@@ -19,15 +19,16 @@ from ponder.engine.base import ShiftPlan
 from ponder.engine.kvcache import Slot, SlotTable, common_suffix
 
 
-def find_slot(slots: list[Slot], plan: ShiftPlan, history: list[int]) -> Slot | None:
+def find_slot(slots: list[Slot], plan: ShiftPlan, said: list[int]) -> Slot | None:
     """The idle slot that still holds the finished turn: its prompt, then its reasoning.
 
     Among several that do (n samples, or two users who opened alike) the turn's is the one
-    whose cells end as the next turn's history does: with its answer.
+    whose cells end as the next turn's history does, up to its end-of-turn marker (said:
+    kvcache.spoken): with its answer.
     """
     size = len(plan.prompt) + plan.reasoning
     candidates = [slot for slot in slots if not slot.busy and len(slot.tokens) > size and slot.starts_with(plan.prompt)]
-    return max(candidates, key=lambda s: common_suffix(history, s.tokens), default=None)
+    return max(candidates, key=lambda s: common_suffix(said, s.tokens), default=None)
 
 
 def shift_out(memory, slots: SlotTable, slot: Slot, scratch: int | None, plan: ShiftPlan, k: int,
@@ -38,13 +39,18 @@ def shift_out(memory, slots: SlotTable, slot: Slot, scratch: int | None, plan: S
     base, gone = plan.history, start - plan.history
     answer = slot.tokens[start:]
     k = min(k, len(answer)) if scratch is not None else 0
-    if k:
-        ll.llama_memory_seq_rm(memory, scratch, -1, -1)
-        ll.llama_memory_seq_cp(memory, slot.seq_id, scratch, 0, base)
-        decode(scratch, answer[:k], base)
     ll.llama_memory_seq_rm(memory, slot.seq_id, base, start + k)
     ll.llama_memory_seq_add(memory, slot.seq_id, start + k, -1, -gone)
-    if k:
+    if k:  # after the cut, which freed the cells the scratch needs
+        ll.llama_memory_seq_rm(memory, scratch, -1, -1)
+        ll.llama_memory_seq_cp(memory, slot.seq_id, scratch, 0, base)
+        try:
+            decode(scratch, answer[:k], base)
+        except RuntimeError:  # no room after all: keep the history, the warm-up re-prefills the rest
+            ll.llama_memory_seq_rm(memory, scratch, -1, -1)
+            ll.llama_memory_seq_rm(memory, slot.seq_id, base, -1)
+            slots.truncate(slot, base)
+            return
         ll.llama_memory_seq_cp(memory, scratch, slot.seq_id, base, base + k)
         ll.llama_memory_seq_rm(memory, scratch, -1, -1)
     slots.cut(slot, base, start, k)

@@ -4,9 +4,10 @@ results.json (schema 1) holds the run's configuration, whether it was interrupte
 entry per setting started: the summary numbers of SettingResult.summary() plus every
 problem with its samples, so any number in the table can be traced to the replies behind it.
 The table names each setting's strategy with its count ("vote@8"), which says what the
-summary's separate "samples" key says, so it has no samples column. Next to the accuracy of the
-combined answer stands the mean accuracy of the single samples behind it: with vote@8 the two
-columns are the paired "vote against one sample" comparison, on the same problems and replies.
+summary's separate "samples" key says, so it has no samples column. When a setting combines
+several samples, next to the accuracy of the combined answer stands the mean accuracy of the
+single samples behind it: with vote@8 the two columns are the paired "vote against one sample"
+comparison, on the same problems and replies.
 """
 
 from __future__ import annotations
@@ -41,16 +42,18 @@ def write_json(path: Path, document: dict) -> Path:
 def results_table(results: list[SettingResult], title: str = "ponder eval", models: list[str] | None = None) -> Table:
     """models: each result's model, for a report over several runs; a model column when they differ."""
     errors = any(result.summary()["errors"] for result in results)
+    several = any(result.setting.samples > 1 for result in results)
     by_model = models is not None and len(set(models)) > 1
-    # No vertical rules and two-line headers: twelve columns stay about 110 characters wide.
+    # No vertical rules and two-line headers: eleven or twelve columns stay within about 110 characters.
     table = Table(title=title, box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     for name in ("model", "task", "effort", "strategy")[0 if by_model else 1:]:
         table.add_column(name, no_wrap=True)
-    for name in ("n", "accuracy", "accuracy\n/sample", "reasoning\n/sample", "answer\n/sample", "tokens\n/problem",
-                 "spent\n/problem", "latency\ns", "tok/s", *(["errors"] if errors else [])):
+    for name in ("n", "accuracy", *(["accuracy\n/sample"] if several else []), "reasoning\n/sample",
+                 "answer\n/sample", "tokens\n/problem", "spent\n/problem", "latency\ns", "tok/s",
+                 *(["errors"] if errors else [])):
         table.add_column(name, justify="right", no_wrap=True)
     for i, result in enumerate(results):
-        table.add_row(*([models[i]] if by_model else []), *_row(result, errors))
+        table.add_row(*([models[i]] if by_model else []), *_row(result, errors, several))
     return table
 
 
@@ -60,12 +63,12 @@ def print_table(console: Console, results: list[SettingResult], interrupted: boo
         console.print("interrupted: settings marked * stopped early; n counts the problems finished")
 
 
-def _row(result: SettingResult, errors: bool) -> list[str]:
+def _row(result: SettingResult, errors: bool, several: bool) -> list[str]:
     s = result.summary()
     n = f"{s['n_done']}/{s['n_planned']}" + ("*" if s["partial"] else "")
     row = [
         s["task"], s["effort"], result.setting.spec, n, f"{100 * s['accuracy']:.1f}%",
-        f"{100 * s['sample_accuracy']:.1f}%",
+        *([f"{100 * s['sample_accuracy']:.1f}%"] if several else []),
         f"{s['reasoning_tokens_per_sample']:.1f}", f"{s['answer_tokens_per_sample']:.1f}",
         f"{s['tokens_per_problem']:.1f}", f"{s['tokens_spent_per_problem']:.1f}",
         f"{s['latency_s_per_problem']:.2f}", f"{s['tokens_per_s']:.1f}",
