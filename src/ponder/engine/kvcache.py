@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 _clock = itertools.count()
@@ -181,7 +181,7 @@ def takes_over(shared: int, slot: Slot) -> bool:
     return 0 < shared >= min(len(slot.tokens), slot.history)
 
 
-def spoken(history: list[int], end_tokens: frozenset[int]) -> list[int]:
+def spoken(history: list[int], end_tokens: Collection[int]) -> list[int]:
     """history up to its last end-of-turn marker: for a finished turn's next history, what that
     turn's slot ends with (its answer; the marker was sampled to end the turn, never evaluated)."""
     for i in range(len(history) - 1, -1, -1):

@@ -69,7 +69,6 @@ class Scheduler:
     def __init__(self, loaded: LoadedModel, n_batch: int, n_slots: int, end_tokens: tuple[int, ...],
                  reuse: bool = True, shift_reeval: int = 0):
         self.loaded, self.n_batch, self.end_tokens = loaded, n_batch, end_tokens
-        self.end_set = frozenset(end_tokens)
         self.shift_reeval = shift_reeval
         self.n_vocab = ll.llama_vocab_n_tokens(loaded.vocab)
         self.n_ctx = loaded.info.n_ctx
@@ -134,7 +133,7 @@ class Scheduler:
                     self._start(request, claim)
 
     def _refresh(self, request: Request) -> Claim | None:
-        said = spoken(request.prompt, self.end_set)
+        said = spoken(request.prompt, self.end_tokens)
         cut = self._shift(request.turn, said) if request.cut else None
         return self.slots.refresh(request.prompt, request.turn.prompt, cut, said)
 

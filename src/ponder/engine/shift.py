@@ -13,6 +13,7 @@ This module moves cells; the scheduler decides when.
 from __future__ import annotations
 
 from collections.abc import Callable
+
 import llama_cpp as ll
 
 from ponder.engine.base import ShiftPlan

@@ -11,8 +11,8 @@ products, carry sums and column sums. The model card quotes it per SFT round:
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 import re
+from pathlib import Path
 
 import torch
 
