@@ -94,9 +94,9 @@ def main() -> None:
     order = schedule(users, turns)
     options = TurnOptions(reasoning_budget=32, max_completion_tokens=96, temperature=0)
 
-    ponder, sent, texts = run_ponder(EngineConfig(n_ctx=args.ctx, n_threads=2), order, options, None)
+    ponder, sent, texts = run_ponder(EngineConfig(n_ctx=args.ctx, kv_cells=args.ctx, n_threads=2), order, options, None)
     first_token_only = TurnOptions(reasoning_budget=32, max_completion_tokens=1, temperature=0)
-    nocache, _, _ = run_ponder(EngineConfig(n_ctx=args.ctx, n_threads=2, prefix_cache=False), order,
+    nocache, _, _ = run_ponder(EngineConfig(n_ctx=args.ctx, kv_cells=args.ctx, n_threads=2, prefix_cache=False), order,
                                first_token_only, sent)
     baseline = run_llama_cpp_python(texts, [row[3] for row in ponder], args.ctx, 2)
 

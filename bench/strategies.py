@@ -46,7 +46,7 @@ def main() -> None:
     parser.add_argument("--tiny", action="store_true", help="a smoke run for CI")
     args = parser.parse_args()
     problems, n = (2, 2) if args.tiny else (args.problems, args.n)
-    config = EngineConfig(model="ponder-reasoner", n_ctx=8192, n_threads=2, n_seq_max=n + 1)
+    config = EngineConfig(model="ponder-reasoner", kv_cells=8192, n_threads=2, n_seq_max=n + 1)
     rows, walls = [], {"single": [], "vote": [], "chained": []}
     right = {"single": 0, "vote": 0}
     with Runtime.load(config) as runtime:

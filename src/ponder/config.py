@@ -30,7 +30,14 @@ def default_threads() -> int:
 @dataclass(frozen=True)
 class EngineConfig:
     model: str | None = None  # a GGUF path or a short name; None is the embedded default
-    n_ctx: int | None = None  # None is the model's training context
+    # The window: what one conversation may hold (prompt + reasoning + answer), at most the
+    # model's training context. None is the training context.
+    n_ctx: int | None = None
+    # The KV pool: cells shared by every live sequence and cached prefix, apart from the window
+    # (n samples of one prompt need the prompt once and n completions). None sizes it from
+    # kv_memory: n_seq_max windows, or as many cells as kv_memory bytes hold, at least one window.
+    kv_cells: int | None = None
+    kv_memory: int = 512 * 1024 * 1024
     n_threads: int = field(default_factory=default_threads)
     n_batch: int = 512  # most tokens in one llama_decode; longer prompts go in chunks
     # llama.cpp computes a micro-batch of 64 or more tokens on another kernel path, whose
@@ -57,6 +64,10 @@ class EngineConfig:
     def __post_init__(self) -> None:
         if self.n_ctx is not None and self.n_ctx < 64:
             raise InvalidOption("ctx", f"the context window must be at least 64 tokens, got {self.n_ctx}")
+        if self.kv_cells is not None and self.kv_cells < 64:
+            raise InvalidOption("kv_cells", f"the KV pool must hold at least 64 cells, got {self.kv_cells}")
+        if self.kv_memory < 1:
+            raise InvalidOption("kv_memory", f"must be at least 1 byte, got {self.kv_memory}")
         if self.n_threads < 1:
             raise InvalidOption("threads", f"must be at least 1, got {self.n_threads}")
         if self.kv_reuse not in ("exact", "shift"):

@@ -1,9 +1,9 @@
 """Runtime: the one object that the CLI, the server, eval and benchmarks call.
 
-respond() takes a conversation and turn options and returns a streaming Turn. On the way it
-drops old reasoning (context/history), fits the window with room for reasoning and answer
-(context/window), renders with the model's template and opens the reasoning block
-(reasoning/prompt), and hands the engine a TurnLoop that runs think -> answer.
+respond() takes a conversation and turn options and returns a streaming Turn. It builds the
+turn's Prompt once (context/prompt: old reasoning dropped, the window fitted with room for
+reasoning and answer, rendered with the model's template, the reasoning block opened,
+tokenized) and hands the engine that prompt with a TurnLoop that runs think -> answer.
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ from typing import Protocol
 
 from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.config import EngineConfig, TurnOptions
-from ponder.context import history, window
+from ponder.context.prompt import Prompt, PromptBuilder
 from ponder.engine.base import Engine, Handle, SamplingParams, ShiftPlan
 from ponder.engine.kvcache import common_prefix
 from ponder.errors import InvalidOption
 from ponder.models.registry import model_id_for, resolve_model
 from ponder.models.template import ChatTemplate
-from ponder.reasoning.budget import settle_budget
+from ponder.reasoning.codec import ForcedTextCodec
 from ponder.reasoning.formats import ReasoningFormat, detect_format
 from ponder.reasoning.loop import TurnLoop
-from ponder.reasoning.prompt import render_history, render_prompt
 from ponder.turn import Turn
 from ponder.types import Message, Role
 
@@ -42,6 +41,8 @@ class Runtime:
         self.model_id = model_id or info.name  # the name clients use for this model
         self.template = template or ChatTemplate(info.chat_template, info.bos_text, info.eos_text)
         self.format = fmt or detect_format(info.chat_template)
+        self.prompts = PromptBuilder(self.template, self.format, engine, info.bos_text, info.add_bos)
+        self.codec = ForcedTextCodec(engine)
 
     @classmethod
     def load(cls, config: EngineConfig | None = None) -> Runtime:
@@ -54,64 +55,50 @@ class Runtime:
     def n_ctx(self) -> int:
         return self.engine.info.n_ctx
 
+    def prompt(self, messages: Sequence[Message], options: TurnOptions) -> Prompt:
+        """The next turn's prompt, built once: history, window, render, tokens, history length."""
+        check_messages(messages)
+        return self.prompts.build(messages, options, self.n_ctx)
+
     def render(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> str:
         """The prompt text of the next turn: history without old reasoning, block opened."""
-        dicts = history.for_template(messages, self.format, keep_reasoning)
-        return render_prompt(self.template, self.format, dicts, think)
+        return self.prompts.text(messages, think, keep_reasoning)
 
     def prompt_tokens(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> list[int]:
-        return self._tokens(self.render(messages, think, keep_reasoning))
+        return self.prompts.tokens(self.render(messages, think, keep_reasoning))
 
     def history_tokens(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> list[int]:
         """Tokens of the visible history that the next turn's prompt will start with."""
-        dicts = history.for_template(messages, self.format, keep_reasoning)
-        return self._tokens(render_history(self.template, self.format, dicts, think))
-
-    def _tokens(self, text: str) -> list[int]:
-        tokens = self.engine.tokenize(text, special=True)
-        info = self.engine.info
-        if info.add_bos and not text.startswith(info.bos_text):
-            tokens = self.engine.tokenize(info.bos_text, special=True) + tokens
-        return tokens
+        return self.prompts.tokens(self.prompts.history_text(messages, think, keep_reasoning))
 
     def respond(
         self,
-        messages: Sequence[Message],
+        messages: Sequence[Message] | Prompt,
         options: TurnOptions | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
         strategy: StrategyLike | None = None,
     ) -> Turn:
         """Start the next assistant turn; with `loop`, the Turn is consumed with async for.
 
+        messages: the conversation, or its Prompt already built with these options.
         strategy: a test-time strategy (ponder.strategies) that runs the turn as several
         sequences and combines them; None runs one sequence, as the single strategy does.
         """
         options = options or TurnOptions()
+        prompt = messages if isinstance(messages, Prompt) else self.prompt(messages, options)
         if strategy is not None:
-            return strategy.respond(self, messages, options, loop)
+            return strategy.respond(self, prompt, options, loop)
         events = AsyncChannel(loop) if loop is not None else ThreadChannel()
-        launched = self.launch(messages, options, events.put)
-        return Turn(events, launched.controller, launched.handle, launched.dropped, self.n_ctx,
+        launched = self.launch(prompt, options, events.put)
+        return Turn(events, launched.controller, launched.handle, prompt.dropped, self.n_ctx,
                     on_result=lambda result: launched.warm_next(result.message.content, result.usage.reasoning_tokens))
 
-    def launch(self, messages: Sequence[Message], options: TurnOptions, emit: Callable[[object], None]) -> Launched:
-        """Submit one sequence whose TurnLoop reports through emit; the parts of a Turn."""
-        check_messages(messages)
-        budget = settle_budget(
-            options.effort, options.reasoning_budget, options.max_completion_tokens, self.n_ctx
-        )
-
-        def count(candidate: Sequence[Message]) -> int:
-            return len(self.prompt_tokens(candidate, budget.thinks, options.keep_reasoning))
-
-        kept, dropped = window.fit(messages, count, self.n_ctx, budget.completion, options.truncation)
-        prompt = self.prompt_tokens(kept, budget.thinks, options.keep_reasoning)
-        # The conversation so far, without the generation prompt: the next turn shares it.
-        history = common_prefix(prompt, self.history_tokens(kept, budget.thinks, options.keep_reasoning))
-        controller = TurnLoop(self.format, budget, self.engine, emit, options.stop, options.handoff,
+    def launch(self, prompt: Prompt, options: TurnOptions, emit: Callable[[object], None]) -> Launched:
+        """Submit one sequence of prompt whose TurnLoop reports through emit; the parts of a Turn."""
+        controller = TurnLoop(self.format, prompt.budget, self.codec, emit, options.stop, options.handoff,
                               options.min_reasoning, options.continuation)
-        handle = self.engine.submit(prompt, sampling_of(options), controller, history)
-        return Launched(self, controller, handle, dropped, kept, prompt, options)
+        handle = self.engine.submit(list(prompt.tokens), sampling_of(options), controller, prompt.history)
+        return Launched(self, controller, handle, prompt)
 
     def close(self) -> None:
         self.engine.close()
@@ -124,21 +111,18 @@ class Runtime:
 
 
 class StrategyLike(Protocol):
-    def respond(self, runtime: Runtime, messages: Sequence[Message], options: TurnOptions,
+    def respond(self, runtime: Runtime, prompt: Prompt, options: TurnOptions,
                 loop: asyncio.AbstractEventLoop | None) -> Turn: ...
 
 
 @dataclass
 class Launched:
-    """One submitted sequence: its controller and handle, and what its prompt was made of."""
+    """One submitted sequence: its controller and handle, and the prompt it continues."""
 
     runtime: Runtime
     controller: TurnLoop
     handle: Handle
-    dropped: int
-    kept: list[Message]
-    prompt: list[int]
-    options: TurnOptions
+    prompt: Prompt
 
     def warm_next(self, content: str, reasoning_tokens: int, shift: bool = True) -> None:
         """The next turn sends this history without the reasoning: evaluate it in idle time,
@@ -149,10 +133,10 @@ class Launched:
         """
         if not content:
             return
-        runtime, thinks, keep = self.runtime, self.controller.budget.thinks, self.options.keep_reasoning
-        canonical = runtime.history_tokens([*self.kept, Message(Role.ASSISTANT, content)], thinks, keep)
-        plan = ShiftPlan(tuple(self.prompt), common_prefix(self.prompt, canonical), reasoning_tokens)
-        runtime.engine.warm(canonical, plan, cut=thinks and shift)
+        prompt, thinks = self.prompt, self.prompt.thinks
+        canonical = self.runtime.prompts.next_history(prompt, content)
+        plan = ShiftPlan(prompt.tokens, common_prefix(list(prompt.tokens), canonical), reasoning_tokens)
+        self.runtime.engine.warm(canonical, plan, cut=thinks and shift)
 
 
 def sampling_of(options: TurnOptions) -> SamplingParams:

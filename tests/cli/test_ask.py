@@ -68,8 +68,7 @@ def test_ask_with_a_strategy_reports_every_candidate(ponder):
 
 
 def test_ask_streams_candidates_then_the_vote(ponder):
-    done = ponder("ask", "What is 4821 + 367?", "--model", "ponder-reasoner", "--strategy", "vote@2", "--seed", "2",
-                  "--ctx", "4096")
+    done = ponder("ask", "What is 4821 + 367?", "--model", "ponder-reasoner", "--strategy", "vote@2", "--seed", "2")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert out.index("[candidate 1/2]") < out.index("[candidate 2/2]") < out.index("[vote]") < out.index("answer: ")

@@ -18,7 +18,7 @@ def story(topic: str) -> list[Message]:
 @pytest.fixture(scope="module")
 def chunked():
     """Prompts go through llama_decode 64 tokens at a time; 4 slots share 1,024 cells."""
-    with Runtime.load(EngineConfig(n_ctx=1024, n_batch=64, n_seq_max=4, n_threads=2)) as loaded:
+    with Runtime.load(EngineConfig(n_ctx=1024, kv_cells=1024, n_batch=64, n_seq_max=4, n_threads=2)) as loaded:
         yield loaded
 
 
@@ -46,7 +46,7 @@ def test_repeated_prompt_reuses_its_prefix(chunked):
 def test_full_cache_evicts_the_oldest_prefix_and_keeps_serving(chunked):
     topics = ["forests", "deserts", "oceans", "cities", "glaciers"]
     sizes = [len(chunked.prompt_tokens(story(t), think=True)) for t in topics]
-    assert sum(sizes) > chunked.n_ctx  # they cannot all stay cached
+    assert sum(sizes) > chunked.engine.info.kv_cells  # they cannot all stay cached
     for topic in topics:
         assert chunked.respond(story(topic), GREEDY).collect().message.content
     newest = chunked.respond(story(topics[-1]), GREEDY).collect()

@@ -121,7 +121,7 @@ def test_a_shared_system_prompt_counts_once_against_the_cache():
     the third chat would evict the first."""
     shared = Message(Role.SYSTEM, "You are a careful assistant who answers briefly. " * 40)
     options = TurnOptions(effort="minimal", temperature=0, max_completion_tokens=40)
-    with Runtime.load(EngineConfig(n_ctx=1024, n_threads=2)) as small:
+    with Runtime.load(EngineConfig(n_ctx=1024, kv_cells=1024, n_threads=2)) as small:
         chats = [[shared, Message(Role.USER, f"Name a {thing}.")] for thing in ("fruit", "city", "river")]
         for chat in chats:
             first = small.respond(chat, options).collect()

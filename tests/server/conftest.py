@@ -25,8 +25,9 @@ def free_port() -> int:
 class Server:
     """One `ponder serve` process; start() waits until /health answers."""
 
-    def __init__(self, db: Path, *flags: str, env: dict | None = None):
+    def __init__(self, db: Path, *flags: str, env: dict | None = None, ctx: str | None = "2048"):
         self.db, self.flags, self.env = db, flags, env or {}
+        self.ctx = ["--ctx", ctx] if ctx is not None else []  # None: the model's own window
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -36,7 +37,7 @@ class Server:
 
     def start(self) -> "Server":
         command = [str(PONDER), "serve", "--port", str(self.port), "--db", str(self.db), "--api-key", API_KEY,
-                   "--ctx", "2048", *self.flags]
+                   *self.ctx, *self.flags]
         self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stderr=subprocess.PIPE, text=True)
         for _ in range(300):
             if self.process.poll() is not None:

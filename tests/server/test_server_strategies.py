@@ -11,7 +11,7 @@ SMALL = {"reasoning_effort": "low", "max_completion_tokens": 200, "seed": 5}
 
 @pytest.fixture(scope="module")
 def reasoner(tmp_path_factory):
-    running = Server(tmp_path_factory.mktemp("reasoner") / "ponder.db", "--model", "ponder-reasoner").start()
+    running = Server(tmp_path_factory.mktemp("reasoner") / "ponder.db", "--model", "ponder-reasoner", ctx=None).start()
     yield running
     running.stop()
 

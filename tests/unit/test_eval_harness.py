@@ -168,10 +168,10 @@ def test_system_message_goes_first(scripted):
 
 
 class Failing(Runtime):
-    def respond(self, messages, options=None, loop=None, strategy=None):
+    def prompt(self, messages, options):
         if "13" in messages[-1].content:
             raise ContextOverflow(100, 50, 120)
-        return super().respond(messages, options, loop, strategy)
+        return super().prompt(messages, options)
 
 
 @pytest.mark.parametrize("setting", [Setting("sums", NONE, 1), Setting("sums", NONE, 2, "vote")])

@@ -238,13 +238,19 @@ def test_a_round_that_cannot_start_cancels_what_it_started():
     assert cancelled == [True]
 
 
-def test_a_width_that_could_outgrow_the_shared_cache_is_refused():
-    rt = runtime(["a</think>5"], n_ctx=1024)
-    with pytest.raises(InvalidOption, match=r"vote@8 may fill \d+ KV cells .* the cache holds 1024"):
+def test_a_width_that_could_outgrow_the_shared_pool_is_refused():
+    rt = runtime(["a</think>5"], n_ctx=1024, kv_cells=1024)
+    with pytest.raises(InvalidOption, match=r"vote@8 may fill \d+ KV cells .* the pool holds 1024"):
         rt.respond(ASK, TurnOptions(effort="low"), strategy=Vote(8))
     assert rt.engine.prompts == []
     # the same width fits once each completion is capped
     rt.respond(ASK, TurnOptions(effort="low", max_completion_tokens=100), strategy=Vote(8)).collect()
+
+
+def test_the_pool_not_the_window_bounds_a_strategys_width():
+    rt = runtime(["a</think>5"], n_ctx=1024, kv_cells=8 * 1024)  # the same window, a pool of 8 windows
+    result = rt.respond(ASK, TurnOptions(effort="low"), strategy=Vote(8)).collect()
+    assert result.strategy["sequences"] == 8 and len(rt.engine.prompts) == 8
 
 
 def test_a_judge_that_tells_nothing_apart_is_reported_and_settles_as_vote():

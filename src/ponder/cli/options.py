@@ -25,7 +25,9 @@ def engine_options(command):
         click.option("--model", "model", default=None, metavar="PATH|NAME",
                      help="GGUF file or embedded model name (default: smollm2)."),
         click.option("--ctx", "n_ctx", type=click.IntRange(min=64), default=None,
-                     help="Context window in tokens (default: the model's training context)."),
+                     help="Context window of a conversation in tokens (default: the model's training context)."),
+        click.option("--kv-cells", "kv_cells", type=click.IntRange(min=64), default=None,
+                     help="KV cells shared by all sequences (default: sized from memory, up to 8 windows)."),
         click.option("--threads", "n_threads", type=click.IntRange(min=1), default=None,
                      help="CPU threads for llama.cpp."),
         click.option("--verbose", is_flag=True, help="Show llama.cpp's own log."),
@@ -82,9 +84,9 @@ def make_strategy(strategy: str | None, samples: int | None) -> Strategy | None:
     return parse_strategy(f"{head.strip()}@{samples}{slash}{verifier}")
 
 
-def load_runtime(model, n_ctx, n_threads, verbose, **engine) -> Runtime:
+def load_runtime(model, n_ctx, n_threads, verbose, kv_cells=None, **engine) -> Runtime:
     """A Runtime from engine_options; `engine` sets further EngineConfig fields (n_seq_max)."""
-    fields = {"model": model, "n_ctx": n_ctx, "verbose": verbose, **engine}
+    fields = {"model": model, "n_ctx": n_ctx, "kv_cells": kv_cells, "verbose": verbose, **engine}
     if n_threads is not None:
         fields["n_threads"] = n_threads
     return Runtime.load(EngineConfig(**fields))

@@ -19,7 +19,9 @@ from ponder.config import ServerConfig
 @click.option("--model", envvar="PONDER_MODEL", default=None, metavar="PATH|NAME",
               help="GGUF file or embedded model name (default: smollm2).")
 @click.option("--ctx", "n_ctx", envvar="PONDER_CTX", type=click.IntRange(min=64), default=None,
-              help="Context window in tokens (default: the model's training context).")
+              help="Context window of a conversation in tokens (default: the model's training context).")
+@click.option("--kv-cells", "kv_cells", envvar="PONDER_KV_CELLS", type=click.IntRange(min=64), default=None,
+              help="KV cells shared by all sequences (default: sized from memory, up to 8 windows).")
 @click.option("--threads", "n_threads", envvar="PONDER_THREADS", type=click.IntRange(min=1), default=None)
 @click.option("--api-key", envvar="PONDER_API_KEY", default=None, help="Require this bearer token on /v1.")
 @click.option("--db", envvar="PONDER_DB", default="ponder.db", show_default=True,
@@ -33,7 +35,7 @@ from ponder.config import ServerConfig
 @click.option("--max-samples", envvar="PONDER_MAX_SAMPLES", type=click.IntRange(min=1), default=16, show_default=True,
               help="Most sequences one request's strategy may run (vote's n).")
 @click.option("--verbose", is_flag=True, help="Show llama.cpp's log and uvicorn's access log.")
-def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, max_queue, max_request_bytes,
+def serve(host, port, model, n_ctx, kv_cells, n_threads, api_key, db, expose_reasoning, max_queue, max_request_bytes,
           max_samples, verbose):
     """Serve the model over OpenAI's Chat Completions and Responses APIs."""
     import os
@@ -58,9 +60,11 @@ def serve(host, port, model, n_ctx, n_threads, api_key, db, expose_reasoning, ma
         store = Store(db)
     except (sqlite3.Error, OSError) as error:
         raise click.UsageError(f"cannot open the database {db}: {error}") from None
-    with load_runtime(model, n_ctx, n_threads, verbose) as runtime:
+    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells) as runtime:
         app = create_app(ServerState(runtime, store, sealer, config))
-        click.echo(f"ponder serving {runtime.model_id} (window {runtime.n_ctx}) on http://{host}:{port}/v1", err=True)
+        info = runtime.engine.info
+        click.echo(f"ponder serving {runtime.model_id} (window {info.n_ctx}, KV pool {info.kv_cells} cells) "
+                   f"on http://{host}:{port}/v1", err=True)
         uvicorn.run(app, host=host, port=port, log_level="info" if verbose else "warning",
                     access_log=verbose, timeout_graceful_shutdown=2)
     store.close()

@@ -39,8 +39,9 @@ class TokenLogprobs:
 class ModelInfo:
     name: str
     path: str
-    n_ctx: int  # the window this engine enforces
+    n_ctx: int  # the window this engine enforces per conversation
     n_ctx_train: int  # the window the model was trained with
+    kv_cells: int  # the KV pool every live sequence and cached prefix share
     chat_template: str | None
     bos_text: str
     eos_text: str

@@ -31,16 +31,20 @@ class _Done:
 class FakeEngine(Engine):
     def __init__(self, script: str | Sequence[str] = "", n_ctx: int = 4096, chat_template: str | None = None,
                  close: str = "</think>", logprobs: Sequence[float] = (-1.0,),
-                 judge: Callable[[str], dict[str, float]] | None = None):
+                 judge: Callable[[str], dict[str, float]] | None = None, kv_cells: int | None = None):
         self.scripts = [script] if isinstance(script, str) else list(script)
         self.close, self.logprobs, self.judge = close, list(logprobs), judge
-        self.info = ModelInfo("fake", "fake.gguf", n_ctx, n_ctx, chat_template, "", EOG_TEXT, False)
+        self.info = ModelInfo("fake", "fake.gguf", n_ctx, n_ctx, kv_cells or n_ctx, chat_template, "", EOG_TEXT,
+                              False)
         self._ids: dict[str, int] = {}
         self._texts: list[str] = []
         self.prompts: list[list[int]] = []  # every prompt submitted, for assertions
         self._cached: list[int] = []
 
     def tokenize(self, text: str, *, special: bool = True) -> list[int]:
+        return self._split(text)
+
+    def _split(self, text: str) -> list[int]:  # the fake's own use: callers' tokenize calls can be counted
         return [self._id(piece) for piece in _PIECES.findall(text)]
 
     def piece(self, token: int) -> bytes:
@@ -58,7 +62,7 @@ class FakeEngine(Engine):
         self.prompts.append(list(prompt))
         controller.on_prefilled(len(prompt), self._common_prefix(prompt))
         sequence = list(prompt)
-        script = self.tokenize(self.scripts[turn % len(self.scripts)]) + [self._id(EOG_TEXT)]
+        script = self._split(self.scripts[turn % len(self.scripts)]) + [self._id(EOG_TEXT)]
         cursor, forbid_end = 0, controller.forbid_end_first
         while True:
             if len(sequence) >= self.info.n_ctx:
@@ -102,7 +106,7 @@ class FakeEngine(Engine):
         text = self.detokenize(script[cursor:])
         if self.close not in text:
             return cursor
-        skipped = len(self.tokenize(text[: text.index(self.close) + len(self.close)]))
+        skipped = len(self._split(text[: text.index(self.close) + len(self.close)]))
         return cursor + skipped
 
     def _common_prefix(self, prompt: list[int]) -> int:

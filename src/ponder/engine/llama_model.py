@@ -2,8 +2,8 @@
 
 This is the only module that knows how llama.cpp wants to be loaded on these machines:
 weight repacking ("extra buffer types") is turned off because ggml's AMX matmul crashes
-llama_decode on the Xeons ponder runs on, and the KV cache is unified so every sequence may
-use the whole window. It knows nothing about scheduling or reasoning.
+llama_decode on the Xeons ponder runs on, and the KV cache is unified: one pool of cells
+(engine/pool.py sizes it) that every sequence draws from. It knows nothing about scheduling or reasoning.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import llama_cpp as ll
 
 from ponder.config import EngineConfig
 from ponder.engine.base import ModelInfo
-from ponder.errors import ModelError
+from ponder.engine.pool import kv_bytes_per_cell, settle_pool, settle_window
+from ponder.errors import InvalidOption, ModelError
 
 GGUF_MAGIC = b"GGUF"
 
@@ -70,20 +71,35 @@ def load(path: Path, config: EngineConfig) -> LoadedModel:
     if not model:
         raise ModelError(f"llama.cpp could not load the model (corrupt or unsupported GGUF): {path}")
     n_ctx_train = ll.llama_model_n_ctx_train(model)
-    n_ctx = config.n_ctx or n_ctx_train
-    ctx = ll.llama_init_from_model(model, _context_params(config, n_ctx))
+    try:
+        window = settle_window(config.n_ctx, n_ctx_train)
+        cells = settle_pool(window, config.n_seq_max, config.kv_cells, config.kv_memory, _cell_bytes(model))
+    except InvalidOption:
+        ll.llama_model_free(model)
+        raise
+    ctx = ll.llama_init_from_model(model, _context_params(config, cells))
     if not ctx:
         ll.llama_model_free(model)
-        raise ModelError(f"llama.cpp could not create a context of {n_ctx} tokens for {path}")
+        raise ModelError(f"llama.cpp could not create a KV pool of {cells} cells for {path}")
     vocab = ll.llama_model_get_vocab(model)
-    # llama.cpp pads the cache (320 becomes 512); ponder enforces the window that was asked for.
-    info = _model_info(model, vocab, path, min(n_ctx, ll.llama_n_ctx(ctx)), n_ctx_train)
+    # llama.cpp pads the cache (320 becomes 512); ponder enforces the sizes that were asked for.
+    info = _model_info(model, vocab, path, window, n_ctx_train, min(cells, ll.llama_n_ctx(ctx)))
     return LoadedModel(model, ctx, vocab, info)
 
 
-def _context_params(config: EngineConfig, n_ctx: int) -> ll.llama_context_params:
+def _cell_bytes(model: ll.llama_model_p) -> int:
+    """KV bytes per token, from the model's shape (heads may name their own key/value length)."""
+    arch = meta(model, "general.architecture") or "llama"
+    n_head = max(ll.llama_model_n_head(model), 1)
+    head = ll.llama_model_n_embd(model) // n_head
+    key = int(meta(model, f"{arch}.attention.key_length") or head)
+    value = int(meta(model, f"{arch}.attention.value_length") or head)
+    return kv_bytes_per_cell(ll.llama_model_n_layer(model), ll.llama_model_n_head_kv(model), key, value)
+
+
+def _context_params(config: EngineConfig, cells: int) -> ll.llama_context_params:
     params = ll.llama_context_default_params()
-    params.n_ctx = n_ctx
+    params.n_ctx = cells  # with a unified cache, llama.cpp's n_ctx is the pool every sequence shares
     params.n_batch = config.n_batch
     params.n_ubatch = min(config.n_ubatch, config.n_batch)  # see EngineConfig.n_ubatch: exactness
     params.n_seq_max = config.n_seq_max + config.scratch_sequences
@@ -115,13 +131,14 @@ def token_text(vocab: ll.llama_vocab_p, token: int) -> bytes:
         size = -written
 
 
-def _model_info(model, vocab, path: Path, n_ctx: int, n_ctx_train: int) -> ModelInfo:
+def _model_info(model, vocab, path: Path, n_ctx: int, n_ctx_train: int, kv_cells: int) -> ModelInfo:
     bos, eos = ll.llama_vocab_bos(vocab), ll.llama_vocab_eos(vocab)
     return ModelInfo(
         name=meta(model, "general.name") or path.stem,
         path=str(path),
         n_ctx=n_ctx,
         n_ctx_train=n_ctx_train,
+        kv_cells=kv_cells,
         chat_template=meta(model, "tokenizer.chat_template"),
         bos_text=token_text(vocab, bos).decode(errors="replace") if bos >= 0 else "",
         eos_text=token_text(vocab, eos).decode(errors="replace") if eos >= 0 else "",

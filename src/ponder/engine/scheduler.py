@@ -71,7 +71,7 @@ class Scheduler:
         self.loaded, self.n_batch, self.end_tokens = loaded, n_batch, end_tokens
         self.shift_reeval = shift_reeval
         self.n_vocab = ll.llama_vocab_n_tokens(loaded.vocab)
-        self.n_ctx = loaded.info.n_ctx
+        self.window, self.pool = loaded.info.n_ctx, loaded.info.kv_cells
         self.memory = ll.llama_get_memory(loaded.ctx)
         self.batch = ll.llama_batch_init(n_batch, 0, 1)
         self.slots = SlotTable(n_slots, reuse)
@@ -214,7 +214,7 @@ class Scheduler:
         for seq in sorted(self.live, key=lambda s: len(s.pending)):  # decodes first
             if seq.request.warm and real_work:
                 continue  # warm-ups only use idle time
-            if len(seq.slot.tokens) + len(seq.pending) > self.n_ctx:
+            if len(seq.slot.tokens) + len(seq.pending) > self.window:
                 self._end(seq, EndReason.CONTEXT_FULL)
                 continue
             chunk = seq.pending[:room]
@@ -226,7 +226,7 @@ class Scheduler:
 
     def _make_room(self, needed: int) -> None:
         """Evict idle cached prefixes, least recently used first, until the batch fits."""
-        while self.slots.cached_cells() + needed > self.n_ctx:
+        while self.slots.cached_cells() + needed > self.pool:
             victim = self.slots.evictable()
             if victim is None:
                 return

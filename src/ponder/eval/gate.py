@@ -1,10 +1,10 @@
 """TurnGate: how many turns may run at once, by their sequences and the KV cells they could fill.
 
-The engine batches every live sequence, but its KV cache is one pool of n_ctx cells shared
-by all of them (kv_unified). Were more turns admitted than the pool can hold at their
+The engine batches every live sequence, but its KV cache is one pool of cells shared by all
+of them (kv_unified; EngineConfig.kv_cells). Were more turns admitted than the pool can hold at their
 budgets, a long turn would meet a full cache and end early (finish "length"): accuracy at
 high effort would then depend on --parallel. So a turn enters only while the worst-case
-cells of the running turns plus its own fit the window; one turn alone is always admitted
+cells of the running turns plus its own fit the pool; one turn alone is always admitted
 (the runtime has already checked that it fits). A strategy turn runs several sequences at
 once (vote@8: 8), and each takes one of the engine's sequence slots, so a turn counts as
 its width: more would only wait in the engine's queue, and their latency would say so.

@@ -27,7 +27,6 @@ from ponder.eval.results import ProblemOutcome, SettingResult
 from ponder.eval.settings import Setting, sample_seed
 from ponder.eval.sources import EvalTask, Item
 from ponder.eval.strategies import build, reserved_cells, width
-from ponder.reasoning.budget import settle_budget
 from ponder.runtime import Runtime
 from ponder.types import Message, Role
 
@@ -88,7 +87,7 @@ def run_eval(
 
 async def _run_setting(runtime: Runtime, task: EvalTask, result: SettingResult, options: RunOptions,
                        observer: Observer) -> None:
-    gate = TurnGate(options.parallel, runtime.n_ctx)
+    gate = TurnGate(options.parallel, runtime.engine.info.kv_cells)
     problem = _ProblemRunner(runtime, task, result.setting, options, gate)
 
     async def one(index: int, item: Item) -> None:
@@ -104,24 +103,27 @@ class _ProblemRunner:
 
     def __init__(self, runtime: Runtime, task: EvalTask, setting: Setting, options: RunOptions, gate: TurnGate):
         self.runtime, self.task, self.setting, self.options, self.gate = runtime, task, setting, options, gate
-        self.budget = settle_budget(setting.effort, None, options.max_completion_tokens, runtime.n_ctx)
 
     async def run(self, index: int, item: Item) -> ProblemOutcome:
         messages, seed = self.messages(item), sample_seed(self.options.seed, index, 0)
         strategy = build(self.setting.strategy, self.setting.samples, self.task, item)
-        prompt = len(self.runtime.prompt_tokens(messages, self.budget.thinks))
-        cells, sequences = reserved_cells(strategy, prompt, self.budget.completion), width(strategy)
+        options, started = self.turn_options(seed), time.perf_counter()
+        try:
+            prompt = self.runtime.prompt(messages, options)
+        except ContextOverflow as error:  # this problem failed; the run goes on
+            return failed_outcome(index, item, seed, error, time.perf_counter() - started)
+        cells = reserved_cells(strategy, len(prompt.tokens), prompt.budget.completion)
+        sequences = width(strategy)
         await self.gate.enter(cells, sequences)
         started = time.perf_counter()
         try:
-            turn = self.runtime.respond(messages, self.turn_options(seed), loop=asyncio.get_running_loop(),
-                                        strategy=strategy)
+            turn = self.runtime.respond(prompt, options, loop=asyncio.get_running_loop(), strategy=strategy)
             done = await turn.acollect()
         except (EngineFailure, ContextOverflow) as error:  # this problem failed; the run goes on
             return failed_outcome(index, item, seed, error, time.perf_counter() - started)
         finally:
             self.gate.leave(cells, sequences)
-        return problem_outcome(self.task, index, item, seed, prompt, done)
+        return problem_outcome(self.task, index, item, seed, len(prompt.tokens), done)
 
     def messages(self, item: Item) -> list[Message]:
         system = [Message(Role.SYSTEM, self.task.system)] if self.task.system else []

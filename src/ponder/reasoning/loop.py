@@ -19,11 +19,11 @@ import enum
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 from ponder.config import DEFAULT_CONTINUATION, DEFAULT_HANDOFF
 from ponder.engine.base import EndReason, Step, TokenLogprobs
 from ponder.reasoning.budget import Budget
+from ponder.reasoning.codec import TokenCodec
 from ponder.reasoning.formats import ReasoningFormat
 from ponder.reasoning.scanner import MarkerScanner
 from ponder.types import ContentDelta, FinishReason, ReasoningDelta
@@ -34,14 +34,6 @@ class Phase(enum.Enum):
     REASONING = "reasoning"
     ANSWER = "answer"
     DONE = "done"
-
-
-class TokenCodec(Protocol):
-    def tokenize(self, text: str, *, special: bool = True) -> list[int]: ...
-
-    def piece(self, token: int) -> bytes: ...
-
-    def is_eog(self, token: int) -> bool: ...
 
 
 @dataclass(frozen=True)

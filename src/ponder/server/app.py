@@ -69,7 +69,8 @@ def stored(state: ServerState, response_id: str):
 def model_card(state: ServerState) -> dict:
     info = state.runtime.engine.info
     return {"id": state.runtime.model_id, "object": "model", "created": 0, "owned_by": "ponder",
-            "context_window": info.n_ctx, "context_length": info.n_ctx, "reasoning_format": state.runtime.format.name}
+            "context_window": info.n_ctx, "context_length": info.n_ctx, "kv_cells": info.kv_cells,
+            "reasoning_format": state.runtime.format.name}
 
 
 def page(items: list[dict], limit: int, order: str, after: str | None) -> dict:

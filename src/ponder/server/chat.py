@@ -66,16 +66,16 @@ def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
     strategy = check(state, request)
     try:
         options = turn_options(request)
-        messages = chat_messages(request.messages)
+        prompt = state.runtime.prompt(chat_messages(request.messages), options)  # once for all n choices
         if strategy is not None:
-            strategy.check(messages, options, state.config.max_samples)
+            strategy.check(prompt.messages, options, state.config.max_samples)
             if request.n * strategy.width > state.config.max_samples:  # every choice runs the whole strategy
                 raise InvalidOption("n", f"{request.n} choices × {strategy.spec} is {request.n * strategy.width} "
                                     f"sequences, over this server's maximum of {state.config.max_samples}")
         loop = asyncio.get_running_loop()
         # choice i's samples start at seed + i × width, so no two choices draw the same sample
         stride = strategy.width if strategy is not None else 1
-        return [state.runtime.respond(messages, seeded(options, i * stride), loop, strategy) for i in range(request.n)]
+        return [state.runtime.respond(prompt, seeded(options, i * stride), loop, strategy) for i in range(request.n)]
     except InvalidOption as error:
         raise from_ponder(error) from None
 

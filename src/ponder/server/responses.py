@@ -60,10 +60,10 @@ def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
     effort = Effort.parse((request.reasoning and request.reasoning.effort) or Effort.MEDIUM)
     try:
         options = turn_options(request, effort)
-        messages = system + history + new
+        prompt = state.runtime.prompt(system + history + new, options)
         if strategy is not None:
-            strategy.check(messages, options, state.config.max_samples)
-        turn = state.runtime.respond(messages, options, asyncio.get_running_loop(), strategy)
+            strategy.check(prompt.messages, options, state.config.max_samples)
+        turn = state.runtime.respond(prompt, options, asyncio.get_running_loop(), strategy)
     except InvalidOption as error:
         param = "input" if error.param == "messages" else error.param
         raise ApiError(400, str(error).replace("messages:", "input:", 1), param=param, code="invalid_value") from None

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ponder.config import TurnOptions
 from ponder.errors import InvalidOption
-from ponder.reasoning.budget import requested_reasoning, settle_budget
+from ponder.reasoning.budget import requested_reasoning
 from ponder.types import Message, TurnResult
 
 if TYPE_CHECKING:
+    from ponder.context.prompt import Prompt
     from ponder.runtime import Runtime
     from ponder.turn import Turn
 
@@ -90,13 +91,13 @@ class Strategy(ABC):
         if self.needs_reasoning and not reasoning_tokens(options):
             raise InvalidOption("strategy", f"{self.name} needs a reasoning phase, and effort none has none")
 
-    def respond(self, runtime: Runtime, messages: Sequence[Message], options: TurnOptions,
+    def respond(self, runtime: Runtime, prompt: Prompt, options: TurnOptions,
                 loop: asyncio.AbstractEventLoop | None) -> Turn:
         from ponder.strategies.driver import StrategyTurn  # the driver imports the runtime's parts
 
-        self.check(messages, options, max_n=MAX_N)
-        check_cells(runtime, messages, options, self)
-        return StrategyTurn(runtime, self, tuple(messages), options, loop)
+        self.check(prompt.messages, options, max_n=MAX_N)
+        check_cells(runtime.engine.info.kv_cells, prompt, self)
+        return StrategyTurn(runtime, self, prompt, options, loop)
 
     @property
     def spec(self) -> str:
@@ -104,22 +105,22 @@ class Strategy(ABC):
         return self.name if self.width == 1 else f"{self.name}@{self.width}"
 
 
-def check_cells(runtime: Runtime, messages: Sequence[Message], options: TurnOptions, strategy: Strategy) -> None:
-    """Refuse a width whose sequences could outgrow the KV cache they share.
+def check_cells(pool: int, prompt: Prompt, strategy: Strategy) -> None:
+    """Refuse a width whose sequences could outgrow the KV pool they share.
 
-    The engine's n_ctx cells are one pool (kv_unified): the prompt is stored once and shared,
-    but every sequence fills its own completion. Were they to outgrow the pool, every sequence
-    of the batch would end at once with nothing said, so this is a clear error up front.
+    The engine's pool is one set of cells (kv_unified), apart from the window: the prompt is
+    stored once and shared, but every sequence fills its own completion. Were they to outgrow
+    the pool, every sequence of the batch would end at once with nothing said, so this is a
+    clear error up front.
     """
     if strategy.width == 1:
         return
-    budget = settle_budget(options.effort, options.reasoning_budget, options.max_completion_tokens, runtime.n_ctx)
-    prompt = len(runtime.prompt_tokens(messages, budget.thinks, options.keep_reasoning))
-    need = prompt + strategy.width * budget.completion
-    if need > runtime.n_ctx:
-        raise InvalidOption("strategy.n", f"{strategy.spec} may fill {need} KV cells (a {prompt}-token prompt and "
-                            f"{strategy.width} completions of up to {budget.completion} tokens) but the cache holds "
-                            f"{runtime.n_ctx}; lower n or max_completion_tokens, or start with a larger context (--ctx)")
+    size, completion = len(prompt.tokens), prompt.budget.completion
+    need = size + strategy.width * completion
+    if need > pool:
+        raise InvalidOption("strategy.n", f"{strategy.spec} may fill {need} KV cells (a {size}-token prompt and "
+                            f"{strategy.width} completions of up to {completion} tokens) but the pool holds "
+                            f"{pool}; lower n or max_completion_tokens, or start with a larger pool (--kv-cells)")
 
 
 def reasoning_tokens(options: TurnOptions) -> int:

@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.config import TurnOptions
+from ponder.context.prompt import Prompt
 from ponder.engine.base import EndReason, Handle
 from ponder.errors import EngineFailure, PonderError
 from ponder.reasoning.loop import Ended
@@ -28,14 +29,16 @@ from ponder.types import ContentDelta, Event, FinishReason, Message, ReasoningDe
 
 
 class StrategyTurn:
-    def __init__(self, runtime: Runtime, strategy: Strategy, messages: tuple[Message, ...], options: TurnOptions,
+    def __init__(self, runtime: Runtime, strategy: Strategy, prompt: Prompt, options: TurnOptions,
                  loop: asyncio.AbstractEventLoop | None):
-        self.runtime, self.strategy, self.messages, self.options = runtime, strategy, messages, options
+        self.runtime, self.strategy, self.options = runtime, strategy, options
+        self.prompt, self.messages = prompt, prompt.messages
+        self._prompts = Prompts(runtime, prompt, options)
         self._events = AsyncChannel(loop) if loop is not None else ThreadChannel()
-        self.n_ctx, self.dropped_turns = runtime.n_ctx, 0
+        self.n_ctx, self.dropped_turns = runtime.n_ctx, prompt.dropped
         self.result: TurnResult | None = None
         self._started, self._first_at = time.perf_counter(), None
-        self._run = strategy.run(messages, options)
+        self._run = strategy.run(self.messages, options)
         self._round = 0
         self._all: list[Done] = []
         self._said: list[str] = []  # every reasoning text streamed, for the result's message
@@ -105,11 +108,10 @@ class StrategyTurn:
         if ask.probe:
             part, handle = start_probe(self.runtime, ask, emit)
         else:
-            part = self.runtime.launch(ask.messages, ask.options, emit)
+            part = self.runtime.launch(self._prompts.get(ask.messages, ask.options), ask.options, emit)
             handle = part.handle
-            if ask.messages == self.messages:
+            if part.prompt is self.prompt:
                 self._originals.append(part)
-                self.dropped_turns = part.dropped
         self._parts[index] = part
         self._handles.append(handle)
 
@@ -139,7 +141,7 @@ class StrategyTurn:
         if isinstance(part, Probe):
             usage = Usage(part.prompt_tokens, part.cached_tokens)
             return Done(ask, TurnResult(Message(Role.ASSISTANT, ""), finish_of(ended), usage), part.probabilities)
-        return Done(ask, result_of(part.controller, ended, part.dropped, self.n_ctx))
+        return Done(ask, result_of(part.controller, ended, part.prompt.dropped, self.n_ctx))
 
     def _next_round(self) -> list[Event]:
         dones = [done for done in self._dones if done is not None]
@@ -191,6 +193,26 @@ class StrategyTurn:
         chosen = outcome.chosen
         alone = self._sequences() == 1  # only then are the cells to cut surely the chosen one's
         self._originals[0].warm_next(chosen.content, chosen.result.usage.reasoning_tokens, shift=alone)
+
+
+class Prompts:
+    """The prompts of a strategy's sequences, each built once: asks that differ only in how
+    they sample (vote's seeds, think_longer's minimum) share the turn's own."""
+
+    def __init__(self, runtime: Runtime, prompt: Prompt, options: TurnOptions):
+        self.runtime = runtime
+        self._built = {self._key(prompt.messages, options): prompt}
+
+    def get(self, messages: tuple[Message, ...], options: TurnOptions) -> Prompt:
+        key = self._key(messages, options)
+        if key not in self._built:
+            self._built[key] = self.runtime.prompt(messages, options)
+        return self._built[key]
+
+    @staticmethod
+    def _key(messages: tuple[Message, ...], options: TurnOptions) -> tuple:
+        return (tuple(messages), options.effort, options.reasoning_budget, options.max_completion_tokens,
+                options.keep_reasoning, options.truncation)
 
 
 def finish_of(ended: Ended) -> FinishReason:

@@ -7,13 +7,15 @@ first tokens are read from the logits; nothing is generated or kept.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
 from ponder.engine.base import EndReason, Handle, SamplingParams, Step, TokenLogprobs
 from ponder.reasoning.loop import Ended
-from ponder.runtime import Runtime, check_messages
+from ponder.runtime import Runtime
 from ponder.strategies.base import Ask
+from ponder.types import Effort
 
 
 class Probe:
@@ -37,10 +39,12 @@ class Probe:
 
 
 def start_probe(runtime: Runtime, ask: Ask, emit: Callable[[object], None]) -> tuple[Probe, Handle]:
-    check_messages(ask.messages)
-    prompt = runtime.prompt_tokens(ask.messages, think=False)
+    # No reasoning, and one token is all the window must hold beyond the prompt.
+    prompt = runtime.prompt(ask.messages, dataclasses.replace(ask.options, effort=Effort.NONE,
+                                                              max_completion_tokens=1))
     # Each word's first token, as the answer would start: "correct" and "Correct" differ.
     firsts = tuple(runtime.engine.tokenize(word, special=False)[0] for word in ask.probe)
     probe = Probe(ask.probe, emit)
-    handle = runtime.engine.submit(prompt, SamplingParams(temperature=0, probe=firsts), probe)
+    handle = runtime.engine.submit(list(prompt.tokens), SamplingParams(temperature=0, probe=firsts), probe,
+                                   prompt.history)
     return probe, handle

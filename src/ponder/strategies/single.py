@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ponder.config import TurnOptions
@@ -11,6 +10,7 @@ from ponder.strategies.base import Ask, Outcome, Run, Shown, Strategy
 from ponder.types import Message
 
 if TYPE_CHECKING:
+    from ponder.context.prompt import Prompt
     from ponder.runtime import Runtime
     from ponder.turn import Turn
 
@@ -22,6 +22,6 @@ class Single(Strategy):
         (done,) = yield [Ask(messages, options, "answer", Shown.LIVE)]
         return Outcome(done, {"name": self.name})
 
-    def respond(self, runtime: Runtime, messages: Sequence[Message], options: TurnOptions,
+    def respond(self, runtime: Runtime, prompt: Prompt, options: TurnOptions,
                 loop: asyncio.AbstractEventLoop | None) -> Turn:
-        return runtime.respond(messages, options, loop)  # the plain turn: nothing to combine
+        return runtime.respond(prompt, options, loop)  # the plain turn: nothing to combine

@@ -1,0 +1,127 @@
+"""The prompt of one turn, built once: history -> window -> render -> tokens -> history length.
+
+Everything below the runtime (strategies, the reasoning loop, engines, warm-ups) receives this
+one object instead of rendering and tokenizing the conversation again. Rendering happens once
+for a conversation that fits; when the window truncates, each candidate tried is rendered once
+and the chosen one is not rendered again.
+
+The history length (the leading tokens that are the conversation so far; the next turn shares
+them) is read off the same render: the template's generation prompt is learnt once per
+template by rendering a probe with and without it, and cut off the end of the prompt text.
+A template whose prompt does not end that way gets one more render, of the history alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ponder.config import TurnOptions
+from ponder.context import history, window
+from ponder.engine.kvcache import common_prefix
+from ponder.models.template import ChatTemplate
+from ponder.reasoning.budget import Budget, settle_budget
+from ponder.reasoning.formats import ReasoningFormat
+from ponder.reasoning.prompt import render_history, render_prompt
+from ponder.types import Message, Role
+
+
+PROBE = (Message(Role.USER, "probe"),)
+
+
+class Tokenizer(Protocol):
+    def tokenize(self, text: str, *, special: bool = True) -> list[int]: ...
+
+    def piece(self, token: int) -> bytes: ...
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One turn's prompt, as every layer below the runtime sees it."""
+
+    messages: tuple[Message, ...]  # the conversation after the window (oldest turns maybe dropped)
+    dropped: int  # turns the window dropped
+    tokens: tuple[int, ...]  # what the engine evaluates: rendered, reasoning block opened
+    history: int  # leading tokens that are the conversation so far (without the generation prompt)
+    budget: Budget  # the turn's reasoning and completion limits, reserved in the window
+    keep_reasoning: bool = False
+
+    @property
+    def thinks(self) -> bool:
+        return self.budget.thinks
+
+
+class PromptBuilder:
+    """Renders and tokenizes for one model: its template, reasoning format and tokenizer."""
+
+    def __init__(self, template: ChatTemplate, fmt: ReasoningFormat, tokenizer: Tokenizer,
+                 bos_text: str = "", add_bos: bool = False):
+        self.template, self.fmt, self.tokenizer = template, fmt, tokenizer
+        self.bos_text, self.add_bos = bos_text, add_bos
+        self._suffixes: dict[bool, str | None] = {}
+
+    def build(self, messages: Sequence[Message], options: TurnOptions, n_ctx: int) -> Prompt:
+        """The turn's prompt; ContextOverflow when even the newest message does not fit."""
+        budget = settle_budget(options.effort, options.reasoning_budget, options.max_completion_tokens, n_ctx)
+        keep, made = options.keep_reasoning, {}
+
+        def count(candidate: Sequence[Message]) -> int:
+            made[len(candidate)] = self._render(candidate, budget.thinks, keep)
+            return len(made[len(candidate)][0])
+
+        kept, dropped = window.fit(messages, count, n_ctx, budget.completion, options.truncation)
+        tokens, size = made[len(kept)]  # each candidate has its own length: turns go whole
+        return Prompt(tuple(kept), dropped, tuple(tokens), size, budget, keep)
+
+    def text(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> str:
+        """The prompt text: history without old reasoning, the reasoning block opened (or not)."""
+        dicts = history.for_template(messages, self.fmt, keep_reasoning)
+        return render_prompt(self.template, self.fmt, dicts, think)
+
+    def history_text(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> str:
+        """The conversation so far, as the next turn's prompt will begin (no generation prompt)."""
+        dicts = history.for_template(messages, self.fmt, keep_reasoning)
+        return render_history(self.template, self.fmt, dicts, think)
+
+    def tokens(self, text: str) -> list[int]:
+        tokens = self.tokenizer.tokenize(text, special=True)
+        if self.add_bos and not text.startswith(self.bos_text):
+            tokens = self.tokenizer.tokenize(self.bos_text, special=True) + tokens
+        return tokens
+
+    def next_history(self, prompt: Prompt, answer: str) -> list[int]:
+        """Tokens the next turn's prompt starts with: this prompt's conversation, the answer,
+        no reasoning (what a warm-up evaluates for it)."""
+        said = [*prompt.messages, Message(Role.ASSISTANT, answer)]
+        return self.tokens(self.history_text(said, prompt.thinks, prompt.keep_reasoning))
+
+    def _render(self, messages: Sequence[Message], think: bool, keep: bool) -> tuple[list[int], int]:
+        """(prompt tokens, how many of them are the history) from one render and one tokenize."""
+        text = self.text(messages, think, keep)
+        suffix = self._generation_suffix(think)
+        tokens = self.tokens(text)
+        if suffix is not None and text.endswith(suffix):
+            return tokens, self._leading(tokens, text[: len(text) - len(suffix)])
+        # A template that renders the last turns differently once it adds the generation prompt:
+        # the history is what the two renders share.
+        return tokens, common_prefix(tokens, self.tokens(self.history_text(messages, think, keep)))
+
+    def _generation_suffix(self, think: bool) -> str | None:
+        """What the prompt adds after the conversation (assistant header, opened block), learnt
+        once from a probe conversation; None if the template puts it elsewhere."""
+        if think not in self._suffixes:
+            full, head = self.text(PROBE, think), self.history_text(PROBE, think)
+            self._suffixes[think] = full[len(head):] if full.startswith(head) else None
+        return self._suffixes[think]
+
+    def _leading(self, tokens: list[int], head: str) -> int:
+        """How many leading tokens spell no more than head (a token across its end is not history)."""
+        limit, spelled = len(head.encode()), 0
+        if self.add_bos and not head.startswith(self.bos_text):
+            limit += len(self.bos_text.encode())  # the BOS ponder put before the text
+        for index, token in enumerate(tokens):
+            spelled += len(self.tokenizer.piece(token))
+            if spelled > limit:
+                return index
+        return len(tokens)
