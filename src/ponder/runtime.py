@@ -16,8 +16,7 @@ from typing import Protocol
 from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.config import EngineConfig, TurnOptions
 from ponder.context.prompt import Prompt, PromptBuilder
-from ponder.engine.base import Engine, Handle, SamplingParams, ShiftPlan
-from ponder.engine.kvcache import common_prefix
+from ponder.engine.base import Engine, Handle, SamplingParams
 from ponder.errors import InvalidOption
 from ponder.models.registry import model_id_for, resolve_model
 from ponder.models.template import ChatTemplate
@@ -91,7 +90,7 @@ class Runtime:
         events = AsyncChannel(loop) if loop is not None else ThreadChannel()
         launched = self.launch(prompt, options, events.put)
         return Turn(events, launched.controller, launched.handle, prompt.dropped, self.n_ctx,
-                    on_result=lambda result: launched.warm_next(result.message.content, result.usage.reasoning_tokens))
+                    on_result=lambda result: launched.warm_next(result.message.content))
 
     def launch(self, prompt: Prompt, options: TurnOptions, emit: Callable[[object], None]) -> Launched:
         """Submit one sequence of prompt whose TurnLoop reports through emit; the parts of a Turn."""
@@ -124,19 +123,11 @@ class Launched:
     handle: Handle
     prompt: Prompt
 
-    def warm_next(self, content: str, reasoning_tokens: int, shift: bool = True) -> None:
-        """The next turn sends this history without the reasoning: evaluate it in idle time,
-        answer at its true positions, so that turn prefills only its new message.
-
-        shift=False re-prefills exactly even under kv_reuse="shift": after several sequences
-        shared this prompt, the cells to cut might be another sequence's.
-        """
-        if not content:
-            return
-        prompt, thinks = self.prompt, self.prompt.thinks
-        canonical = self.runtime.prompts.next_history(prompt, content)
-        plan = ShiftPlan(prompt.tokens, common_prefix(list(prompt.tokens), canonical), reasoning_tokens)
-        self.runtime.engine.warm(canonical, plan, cut=thinks and shift)
+    def warm_next(self, content: str) -> None:
+        """The next turn sends this history without the reasoning: have the engine hold it in
+        idle time, answer at its true positions, so that turn prefills only its new message."""
+        if content:
+            self.runtime.engine.warm(self.runtime.prompts.next_history(self.prompt, content))
 
 
 def sampling_of(options: TurnOptions) -> SamplingParams:

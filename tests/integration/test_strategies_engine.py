@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from ponder.config import TurnOptions
-from ponder.engine.base import EndReason, SamplingParams, Step
+from ponder.engine.base import EndReason, SamplingParams, Segment, Stop
 from ponder.strategies import BestOfN, Vote
 from ponder.types import Message, Role
 
@@ -15,19 +15,23 @@ ASK = [Message(Role.USER, "Name a colour.")]
 
 
 class Recorder:
-    """A controller that keeps every sampled token with its log-probabilities, for n steps."""
-
-    forbid_end_first = True
+    """A controller that keeps every sampled token with its log-probabilities: one segment of n tokens."""
 
     def __init__(self, steps: int):
         self.steps, self.seen, self.ended = steps, [], threading.Event()
 
+    def first_segment(self):
+        return Segment(self.steps, min_tokens=self.steps)
+
     def on_prefilled(self, prompt_tokens, cached_tokens):
         pass
 
-    def on_sampled(self, token, logprobs=None):
+    def on_token(self, token, logprobs=None):
         self.seen.append((token, logprobs))
-        return Step((token,), done=len(self.seen) >= self.steps)
+
+    def on_segment_end(self, end):
+        self.end = end
+        return None
 
     def on_end(self, reason, error=None):
         self.reason = reason
@@ -40,6 +44,7 @@ def test_greedy_tokens_have_the_highest_log_probability(runtime):
     recorder = Recorder(steps=6)
     runtime.engine.submit(prompt, SamplingParams(temperature=0, logprobs=True, probe=others), recorder)
     assert recorder.ended.wait(60) and recorder.reason is EndReason.DONE
+    assert recorder.end.reason is Stop.LENGTH and len(recorder.seen) == 6
     for token, logprobs in recorder.seen:
         assert logprobs.sampled <= 0 and len(logprobs.probe) == len(others)
         assert all(logprobs.sampled >= p - 1e-6 for p in logprobs.probe)  # greedy picked the most likely

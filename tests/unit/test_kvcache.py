@@ -1,8 +1,6 @@
 """Slot planning: longest prefix from any slot, LRU targets, copies from busy slots."""
 
-from ponder.engine.base import ShiftPlan
 from ponder.engine.kvcache import SlotTable, spoken, worth_waiting
-from ponder.engine.shift import find_slot
 
 
 def table(*contents, busy=()):
@@ -89,22 +87,34 @@ PROMPT = (1, 2, 3, 7)  # a finished turn's prompt: history [1, 2, 3], reasoning 
 NEXT = [1, 2, 3, 51, 52]  # the next turn's history: the answer [51, 52], no reasoning
 
 
+def finished(*contents, busy=()):
+    """Slots that each hold a finished turn of PROMPT (its conversation: the first 3 tokens);
+    an entry that does not start with PROMPT holds other work."""
+    slots = table(*contents, busy=busy)
+    for slot in slots.slots:
+        if slot.starts_with(PROMPT):
+            slot.history, slot.turn = 3, len(PROMPT)
+    return slots
+
+
 def test_a_warm_up_refreshes_only_its_own_turns_cells():
-    slots = table([*PROMPT, 50, 51, 52], [1, 2, 9, 9], [])
-    claim = slots.refresh(NEXT, PROMPT)
+    slots = finished([*PROMPT, 50, 51, 52], [1, 2, 9, 9], [])
+    claim = slots.refresh(NEXT)
     assert claim.slot.seq_id == 0 and claim.keep == 3
     before = slots.slots[0].last_used
-    assert slots.refresh(NEXT, PROMPT) is None  # busy now: nothing else qualifies
+    assert slots.refresh(NEXT) is None  # busy now: nothing else qualifies
     assert slots.slots[0].last_used == before  # idle-time work does not make a turn recent
-    assert table([1, 2, 9, 9], []).refresh(NEXT, PROMPT) is None  # its cells were taken: skipped
+    assert finished([1, 2, 9, 9], []).refresh(NEXT) is None  # its cells were taken: skipped
 
 
 def test_a_late_warm_up_leaves_the_next_turn_alone():
     # The next turn came first and copied the history into slot 1; the turn's slot 0 is gone.
-    slots = table([1, 2, 3, 51, 52, 60, 61, 62], [5])
-    assert slots.refresh(NEXT, PROMPT) is None  # already held: nothing to do, nothing cut
-    slots = table([1, 2, 3, 51, 60, 61, 62, 63], [5])  # a slot that shares the history but not the turn
-    assert slots.refresh(NEXT, PROMPT) is None
+    slots = finished([1, 2, 3, 51, 52, 60, 61, 62], [5])
+    assert slots.refresh(NEXT) is None  # already held: nothing to do, nothing cut
+    slots = finished([1, 2, 3, 51, 60, 61, 62, 63], [5])  # a slot that shares the history but holds no turn
+    assert slots.refresh(NEXT) is None
+    slots = finished([*PROMPT])  # the turn's prompt but nothing it generated (cut short): no turn to refresh
+    assert slots.refresh(NEXT) is None
 
 
 END, NEWLINE = 99, 98  # the template closes a turn with an end-of-turn marker and a newline
@@ -116,8 +126,8 @@ def test_a_warm_up_picks_the_slot_whose_answer_it_is():
     history = [*NEXT, END, NEWLINE]
     said = spoken(history, frozenset({END}))
     assert said == NEXT
-    slots = table([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
-    claim = slots.refresh(history, PROMPT, spoken=said)
+    slots = finished([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
+    claim = slots.refresh(history, spoken=said)
     assert claim.slot.seq_id == 1 and claim.keep == 3 and slots.slots[0].tokens == [*PROMPT, 50, 41, 42]
 
 
@@ -130,14 +140,13 @@ def test_spoken_ends_before_the_last_end_of_turn_marker():
 def test_shift_mode_cuts_the_slot_whose_answer_it_is():
     # kv_reuse="shift": the same choice before cutting reasoning [50] out; the other user's slot
     # holds the same prompt and as much reasoning, but another answer.
-    plan = ShiftPlan(prompt=PROMPT, history=3, reasoning=1)
-    slots = table([*PROMPT, 50, 51, 52], [*PROMPT, 50, 41, 42], [1, 2, 3])
-    assert find_slot(slots.slots, plan, NEXT).seq_id == 0  # NEXT: the history up to its end marker
-    slots = table([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
-    assert find_slot(slots.slots, plan, NEXT).seq_id == 1
+    slots = finished([*PROMPT, 50, 51, 52], [*PROMPT, 50, 41, 42], [1, 2, 3])
+    assert slots.finished_turn(NEXT, NEXT).seq_id == 0  # NEXT: the history up to its end marker
+    slots = finished([*PROMPT, 50, 41, 42], [*PROMPT, 50, 51, 52])
+    assert slots.finished_turn(NEXT, NEXT).seq_id == 1
     slots.slots[1].busy = True
-    assert find_slot(slots.slots, plan, NEXT).seq_id == 0  # a busy slot is not cut
-    assert find_slot(table([*PROMPT, 50], [9]).slots, plan, NEXT) is None  # nothing after the reasoning
+    assert slots.finished_turn(NEXT, NEXT).seq_id == 0  # a busy slot is not cut
+    assert finished([*PROMPT], [9]).finished_turn(NEXT, NEXT) is None  # nothing after the prompt
 
 
 def test_the_books_count_a_copied_prefix_once():

@@ -1,11 +1,15 @@
 """The Engine contract: what the reasoning loop may ask of a token generator.
 
-An engine owns one model and its KV cache, and runs generation in its own thread. A caller
-submits a prompt with a Controller; the engine samples a token, asks the controller what to
-append (the token, forced tokens instead, or nothing) and whether the sequence is done. The
-controller is called on the engine thread, so it must be quick and must not block; it hands
-results to the caller through its own thread-safe channel. An engine knows nothing about
-reasoning, templates or conversations.
+An engine owns one model and its KV cache. A caller submits a prompt with a Controller, and
+the sequence runs in *segments*: each generates until a condition the controller fixed in
+advance (a token limit, a stop string, an end-of-generation token, none of those before a
+minimum) and then asks the controller for the next one (forced tokens such as a closing
+marker and a hand-off, the answer phase, a "Wait," continuation, tokens to take back). A
+per-token decision never crosses the contract, so a remote engine serves a segment as one
+streaming request; an in-process engine runs its own per-token loop behind it
+(engine/cursor.py). Controllers are called on the engine's thread: they must be quick and
+must not block, and hand results to their caller through their own thread-safe channel. An
+engine knows nothing about reasoning, templates or conversations.
 """
 
 from __future__ import annotations
@@ -49,37 +53,53 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
-class Step:
-    """A controller's answer to one sampled token."""
+class Segment:
+    """Generate until one of these holds; then the controller says what comes next.
 
-    append: tuple[int, ...] = ()  # tokens to add to the sequence (the sampled one, or forced ones)
-    done: bool = False  # finish the sequence after appending
-    forbid_end: bool = False  # the next sample may not be an end-of-generation token
+    An end-of-generation token always ends a segment and is never part of the sequence; before
+    min_tokens tokens it cannot be sampled. Forced tokens go in first, evaluated, not sampled.
+    """
+
+    max_tokens: int  # sampled tokens at most (0: only the forced tokens)
+    stop: tuple[str, ...] = ()  # end once the segment's sampled text contains one of these
+    min_tokens: int = 0  # no end-of-generation token among the first min_tokens samples
+    forced: tuple[int, ...] = ()  # appended before sampling (a closing marker, a hand-off, "Wait,")
+    rewind: int = 0  # first take back this many of the sequence's last sampled tokens
+
+
+class Stop(str, enum.Enum):
+    LENGTH = "length"  # max_tokens sampled
+    STOP = "stop"  # a stop string was sampled
+    END = "end"  # the model sampled an end-of-generation token (not appended)
 
 
 @dataclass(frozen=True)
-class ShiftPlan:
-    """A finished turn, as a warm-up of the next turn's history sees it."""
-
-    prompt: tuple[int, ...]  # the finished turn's prompt, ending in its opened reasoning block
-    history: int  # leading prompt tokens the next turn shares (up to the assistant header)
-    reasoning: int  # tokens generated inside the reasoning block, closing marker included
+class SegmentEnd:
+    reason: Stop
+    tokens: tuple[int, ...]  # sampled in this segment, in order (not the forced ones, not an end token)
+    stop: str | None = None  # which stop string
+    stop_start: int = 0  # index in tokens of the token where the stop string begins
 
 
 class EndReason(str, enum.Enum):
     DONE = "done"  # the controller said so
-    CONTEXT_FULL = "context_full"  # no KV cell left in the window
+    CONTEXT_FULL = "context_full"  # the sequence reached the window, or the pool ran out of cells
     CANCELLED = "cancelled"
     ERROR = "error"
 
 
 class Controller(Protocol):
-    forbid_end_first: bool  # the first sample after the prompt may not end generation
+    def first_segment(self) -> Segment | None:
+        """Asked once, when the sequence is submitted (on the submitting thread); None: done."""
 
     def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None: ...
 
-    def on_sampled(self, token: int, logprobs: TokenLogprobs | None = None) -> Step:
-        """logprobs is given when the request's SamplingParams asked for it."""
+    def on_token(self, token: int, logprobs: TokenLogprobs | None = None) -> bool | None:
+        """A sampled token as it comes; logprobs when SamplingParams asked. True ends the
+        segment now (the controller saw what it waits for; a remote engine closes the stream)."""
+
+    def on_segment_end(self, end: SegmentEnd) -> Segment | None:
+        """The next segment, or None: the sequence is done."""
 
     def on_end(self, reason: EndReason, error: str | None = None) -> None: ...
 
@@ -112,15 +132,11 @@ class Engine(ABC):
         generation prompt); a later prompt that shares them continues this one. None: all.
         """
 
-    def warm(self, tokens: list[int], turn: ShiftPlan, cut: bool = False) -> None:
-        """Evaluate tokens into the finished turn's cells in idle time, so the next turn finds
-        them (optional). Skipped once those cells are gone: a warm-up never displaces another
-        conversation.
-
-        turn: the finished turn (its prompt, the history it shares with tokens, its reasoning).
-        cut: the engine may cut the turn's reasoning out of its cells instead of evaluating its
-        answer again, where it was configured to (approximate; see engine/shift.py).
-        """
+    def warm(self, tokens: list[int]) -> None:
+        """In idle time, make the cache hold tokens: the next turn's canonical prompt start (a
+        finished turn's history and answer, its reasoning left out), so that turn evaluates only
+        its new message (optional). An engine finds the finished turn's cells itself; a warm-up
+        never displaces another conversation."""
 
     def stats(self) -> dict:
         """Live counters for health checks: sequences generating and waiting."""

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from ponder.engine.base import Controller, EndReason, Engine, ModelInfo, SamplingParams, TokenLogprobs
+from ponder.engine.cursor import SegmentCursor, Step
 
 _PIECES = re.compile(r"<\|[a-z_]+\|>|</|\w+|\s+|.", re.DOTALL)
 EOG_TEXT = "<|im_end|>"
@@ -60,22 +61,29 @@ class FakeEngine(Engine):
                history: int | None = None) -> _Done:
         turn = len(self.prompts)
         self.prompts.append(list(prompt))
+        cursor = SegmentCursor(controller, self)
         controller.on_prefilled(len(prompt), self._common_prefix(prompt))
-        sequence = list(prompt)
+        sequence = list(prompt) + list(cursor.start)
         script = self._split(self.scripts[turn % len(self.scripts)]) + [self._id(EOG_TEXT)]
-        cursor, forbid_end = 0, controller.forbid_end_first
+        position, forbid_end = 0, cursor.forbid_end
+        if cursor.start:  # the first segment forced tokens (a budget too small to sample in)
+            position = self._after_forced(script, position, sequence)
         while True:
             if len(sequence) >= self.info.n_ctx:
                 return self._end(controller, sequence, EndReason.CONTEXT_FULL)
-            token, cursor = self._sample(script, cursor, forbid_end)
-            wanted = sampling.logprobs or sampling.probe
-            step = controller.on_sampled(token, self._logprobs(turn, sampling.probe, prompt) if wanted else None)
+            step = Step(resample=True, forbid_end=forbid_end)
+            while step.resample:
+                token, position = self._sample(script, position, step.forbid_end)
+                wanted = sampling.logprobs or sampling.probe
+                step = cursor.on_sampled(token, self._logprobs(turn, sampling.probe, prompt) if wanted else None)
+            if step.rewind:
+                del sequence[len(sequence) - step.rewind:]
             sequence += step.append
             forbid_end = step.forbid_end
             if step.done:
                 return self._end(controller, sequence, EndReason.DONE)
-            if step.append and step.append[0] != token:
-                cursor = self._after_forced(script, cursor, sequence)
+            if step.append and step.append != (token,):  # something was forced
+                position = self._after_forced(script, position, sequence)
 
     def close(self) -> None:
         pass

@@ -34,6 +34,9 @@ class Slot:
     # How many of them are the conversation so far; the rest (the generation prompt, reasoning,
     # answer) was made for one turn, and a later prompt that shares the conversation supersedes it.
     history: int = 0
+    # The prompt length of the finished turn the slot holds (its prompt, then what it generated),
+    # which a warm-up may refresh into the next turn's history; 0: none.
+    turn: int = 0
     busy: bool = False
     last_used: int = 0
 
@@ -131,36 +134,44 @@ class SlotTable:
             return Claim(target, 0, best, reused[best.seq_id])
         return Claim(target, reused[target.seq_id])
 
-    def refresh(self, history: list[int], turn_prompt: tuple[int, ...], own: Slot | None = None,
-                spoken: list[int] | None = None) -> Claim | None:
+    def refresh(self, history: list[int], own: Slot | None = None, spoken: list[int] | None = None) -> Claim | None:
         """Where a warm-up re-prefills a finished turn's history (the next turn's prompt start):
-        the idle slot that still holds the turn's own cells, its prompt and what it generated;
-        None when there is nothing to do (a slot holds that history already, or the turn's
-        cells were evicted or taken over by its next turn).
+        the idle slot that still holds that turn (see finished_turn); None when there is nothing
+        to do (a slot holds that history already, or the turn's cells were evicted or taken over
+        by its next turn).
 
         own: the slot the warm-up already worked on (kv_reuse="shift" cut its reasoning out).
-        Among several slots holding the prompt (n samples, or two users who opened alike), the
-        turn's is the one whose cells end as the history does (its answer: spoken, the history
-        without the end-of-turn marker a slot never evaluates; see spoken()). A warm-up never
-        displaces another conversation, and leaves the slot's age alone: it runs in idle time,
-        often after newer turns of other conversations.
+        A warm-up never displaces another conversation, and leaves the slot's age alone: it runs
+        in idle time, often after newer turns of other conversations.
         """
         if not self.reuse or any(slot.starts_with(history) for slot in self.slots):
             return None
-        size = len(turn_prompt)
-        candidates = [own] if own is not None else [
-            slot for slot in self.slots if not slot.busy and len(slot.tokens) > size and slot.starts_with(turn_prompt)]
-        if not candidates:
+        slot = own or self.finished_turn(history, history if spoken is None else spoken)
+        if slot is None:
             return None
-        ending = history if spoken is None else spoken
-        slot = max(candidates, key=lambda s: common_suffix(ending, s.tokens))
         slot.busy = True
         return Claim(slot, common_prefix(history, slot.tokens))
 
-    def evictable(self) -> Slot | None:
-        """The least recently used idle slot that still holds cells."""
-        idle = [slot for slot in self.slots if not slot.busy and slot.tokens]
-        return min(idle, key=lambda s: s.last_used) if idle else None
+    def finished_turn(self, history: list[int], spoken: list[int]) -> Slot | None:
+        """The idle slot holding the finished turn that history continues: its conversation is
+        history's start, and it holds its prompt and more (what it generated). Among several
+        (n samples, or two users who opened alike) the turn's is the one whose cells end as
+        history does, up to its end-of-turn marker (spoken: the marker a slot never evaluates)."""
+        candidates = [slot for slot in self.slots if not slot.busy and 0 < slot.turn < len(slot.tokens)
+                      and common_prefix(history, slot.tokens) >= slot.history]
+        return max(candidates, key=lambda s: common_suffix(spoken, s.tokens), default=None)
+
+    def plan_evictions(self, needed: int, pool: int) -> list[Slot]:
+        """Idle slots to empty, least recently used first, until needed more cells fit the pool
+        (a cell another slot still shares frees nothing); as many as there are, if never."""
+        refs, victims = Counter(self._refs), []
+        for slot in sorted((s for s in self.slots if not s.busy and s.tokens), key=lambda s: s.last_used):
+            if len(refs) + needed <= pool:
+                break
+            victims.append(slot)
+            refs.subtract(slot.cells)
+            refs = +refs  # drop the cells no slot holds any more
+        return victims
 
     def cached_cells(self) -> int:
         """Cells in use: a prefix copied into other slots is one set of cells, counted once (long

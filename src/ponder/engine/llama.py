@@ -14,9 +14,11 @@ from pathlib import Path
 import llama_cpp as ll
 
 from ponder.config import EngineConfig
-from ponder.engine.base import Controller, EndReason, Engine, SamplingParams, ShiftPlan
+from ponder.engine.base import Controller, EndReason, Engine, SamplingParams
+from ponder.engine.cursor import SegmentCursor
 from ponder.engine.llama_model import load, token_text
-from ponder.engine.scheduler import Request, Scheduler, WarmUp
+from ponder.engine.scheduler import Scheduler
+from ponder.engine.sequence import Request, WarmUp
 
 _CLOSE = object()
 
@@ -75,18 +77,18 @@ class LlamaEngine(Engine):
                history: int | None = None) -> RequestHandle:
         if not prompt:
             raise ValueError("an empty prompt has nothing to continue")
-        request = Request(list(prompt), sampling, controller, history=history)
+        request = Request(list(prompt), sampling, SegmentCursor(controller, self), history=history)
         if self._closed:
             controller.on_end(EndReason.CANCELLED, "the engine is closed")
         else:
             self._inbox.put(request)
         return RequestHandle(request)
 
-    def warm(self, tokens: list[int], turn: ShiftPlan, cut: bool = False) -> None:
+    def warm(self, tokens: list[int]) -> None:
         """Evaluate tokens into the cache when the engine is idle, for a turn yet to come."""
         if self.prefix_cache and tokens and not self._closed:
-            cut = cut and self.kv_reuse == "shift"
-            self._inbox.put(Request(list(tokens), SamplingParams(), WarmUp(), turn=turn, cut=cut))
+            cut = self.kv_reuse == "shift"
+            self._inbox.put(Request(list(tokens), SamplingParams(), WarmUp(), warm=True, cut=cut))
 
     def stats(self) -> dict:
         scheduler = self._scheduler  # plain counters, read without a lock: a snapshot

@@ -7,62 +7,24 @@ sampler chain, and its controller says what to append next.
 
 Warm-ups (canonical re-prefill of a finished turn's history) are sequences without samples
 that run only when nothing else has work, and give way, cells kept, as soon as a request
-comes. Runs on the engine thread only. It knows nothing about reasoning: controllers decide
+comes. What to run is decided by engine/planner.py; this module carries it out with
+llama.cpp. Runs on the engine thread only. It knows nothing about reasoning: controllers decide
 everything about content.
 """
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
-
 import llama_cpp as ll
 
-from ponder.engine.base import Controller, EndReason, SamplingParams, ShiftPlan, Step
-from ponder.engine.kvcache import Claim, Slot, SlotTable, spoken, worth_waiting
-from ponder.engine.llama_model import LoadedModel, token_text
+from ponder.engine.base import EndReason
+from ponder.engine.cursor import Step
+from ponder.engine.kvcache import Claim, Slot, SlotTable, spoken
+from ponder.engine.llama_model import LoadedModel
 from ponder.engine.logprobs import token_logprobs
 from ponder.engine.sampler import Sampler
-from ponder.engine.shift import find_slot, shift_out
-
-
-class WarmUp:
-    """The controller of a warm-up: it never samples and has nobody to tell."""
-
-    forbid_end_first = False
-
-    def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
-        pass
-
-    def on_sampled(self, token: int, logprobs=None) -> Step:
-        return Step(done=True)
-
-    def on_end(self, reason: EndReason, error: str | None = None) -> None:
-        pass
-
-
-@dataclass
-class Request:
-    prompt: list[int]
-    sampling: SamplingParams
-    controller: Controller
-    history: int | None = None  # leading prompt tokens that are the conversation so far (None: all)
-    turn: ShiftPlan | None = None  # set for a warm-up: the finished turn whose history it re-prefills
-    cut: bool = False  # a warm-up that first cuts the turn's reasoning out (kv_reuse="shift")
-    cancelled: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def warm(self) -> bool:
-        return self.turn is not None
-
-
-@dataclass
-class Sequence:
-    request: Request
-    slot: Slot
-    sampler: Sampler | None  # None for warm-ups
-    pending: list[int]  # tokens to evaluate next: rest of the prompt, or appended tokens
-    forbid_end: bool = False  # the controller's wish for the next sample
+from ponder.engine.planner import plan_admission, plan_batch, preempted
+from ponder.engine.sequence import Request, Sequence
+from ponder.engine.shift import shift_out
 
 
 class Scheduler:
@@ -108,40 +70,29 @@ class Scheduler:
     # ---- admission and ending ----
 
     def _admit(self) -> None:
-        if any(not r.warm for r in self.waiting):
-            for seq in [s for s in self.live if s.request.warm]:
-                self._end(seq, EndReason.CANCELLED)  # real work first; its cells stay cached
-        for request in list(self.waiting):
-            if request.cancelled.is_set():
-                self.waiting.remove(request)
-                request.controller.on_end(EndReason.CANCELLED)
-            elif self._must_wait(request):
-                continue
-            else:
-                # A warm-up cuts the finished turn's cells in place rather than copying them:
-                # its answer then lands in the freed cells, in position order, as in a cold run
-                # (attention sums cells in cache order: this is what keeps re-prefill bit-exact).
-                if request.warm:
-                    self.waiting.remove(request)  # first: a warm-up that fails is not tried again
-                    claim = self._refresh(request)
-                else:
-                    claim = self.slots.claim(request.prompt)
-                    if claim is None:
-                        return  # every slot is busy: wait for one to finish
-                    self.waiting.remove(request)
-                if claim is not None:  # a warm-up whose turn lost its cells is dropped
-                    self._start(request, claim)
+        def start(request: Request, claim: Claim) -> None:
+            self.waiting.remove(request)
+            self._start(request, claim)
+
+        for seq in preempted(self.waiting, self.live):
+            self._end(seq, EndReason.CANCELLED)  # real work first; its cells stay cached
+        plan = plan_admission(self.waiting, self.live, self.slots, start)
+        for request in plan.cancelled:
+            self.waiting.remove(request)
+            request.controller.on_end(EndReason.CANCELLED)
+        for request in plan.warm_ups:
+            # A warm-up cuts the finished turn's cells in place rather than copying them: its
+            # answer then lands in the freed cells, in position order, as in a cold run
+            # (attention sums cells in cache order: this is what keeps re-prefill bit-exact).
+            self.waiting.remove(request)  # first: a warm-up that fails is not tried again
+            claim = self._refresh(request)
+            if claim is not None:  # a warm-up whose turn lost its cells is dropped
+                self._start(request, claim)
 
     def _refresh(self, request: Request) -> Claim | None:
         said = spoken(request.prompt, self.end_tokens)
-        cut = self._shift(request.turn, said) if request.cut else None
-        return self.slots.refresh(request.prompt, request.turn.prompt, cut, said)
-
-    def _must_wait(self, request: Request) -> bool:
-        if request.warm:
-            return any(not s.request.warm for s in self.live) or any(not r.warm for r in self.waiting)
-        running = [(s.request.prompt, s.slot.tokens) for s in self.live if s.pending]
-        return worth_waiting(request.prompt, running)
+        cut = self._shift(request.prompt, said) if request.cut else None
+        return self.slots.refresh(request.prompt, cut, said)
 
     def _start(self, request: Request, claim: Claim) -> None:
         slot = claim.slot
@@ -156,23 +107,26 @@ class Scheduler:
             ll.llama_memory_seq_rm(self.memory, slot.seq_id, claim.keep, -1)
             self.slots.truncate(slot, claim.keep)
         # A warm-up's answer was generated: a repeat of the turn may still replace it.
-        slot.history = request.turn.history if request.warm else request.history or len(request.prompt)
+        if not request.warm:  # a warm-up's slot keeps its turn's history: a repeat may still replace the answer
+            slot.history = request.history or len(request.prompt)
+        slot.turn = 0  # until it ends, the slot holds no finished turn
         sampler = None if request.warm else Sampler(request.sampling, self.n_vocab, self.end_tokens)
-        seq = Sequence(request, slot, sampler, request.prompt[claim.cached :], request.controller.forbid_end_first)
+        pending = request.prompt[claim.cached :] + list(request.controller.start)
+        seq = Sequence(request, slot, sampler, pending, request.controller.forbid_end)
         self.live.append(seq)
         request.controller.on_prefilled(len(request.prompt), claim.cached)
         if request.warm and not seq.pending:
             self._end(seq, EndReason.DONE)
 
-    def _shift(self, plan: ShiftPlan, said: list[int]) -> Slot | None:
+    def _shift(self, history: list[int], said: list[int]) -> Slot | None:
         """kv_reuse="shift": cut the finished turn's reasoning out of its slot, in place; that slot."""
-        slot = find_slot(self.slots.slots, plan, said)
+        slot = self.slots.finished_turn(history, said)
         if slot is None:
             return None  # evicted or reused meanwhile: the warm-up re-prefills exactly instead
         # The sequence after the slots' is the scratch (EngineConfig.scratch_sequences).
         scratch = len(self.slots.slots) if self.shift_reeval else None
-        blank = lambda token: not token_text(self.loaded.vocab, token).strip()  # noqa: E731
-        shift_out(self.memory, self.slots, slot, scratch, plan, self.shift_reeval, blank, self._decode_now)
+        if not shift_out(self.memory, self.slots, slot, scratch, history, said, self.shift_reeval, self._decode_now):
+            return None
         return slot
 
     def _decode_now(self, seq_id: int, tokens: list[int], start: int) -> None:
@@ -200,6 +154,8 @@ class Scheduler:
         seq.slot.busy = False
         if not seq.request.warm:
             seq.slot.touch()
+            if reason is EndReason.DONE:  # it holds a finished turn: its prompt, then what it generated
+                seq.slot.turn = len(seq.request.prompt)
         try:
             seq.request.controller.on_end(reason, error)
         except Exception:  # a broken controller must not take the engine down
@@ -208,29 +164,13 @@ class Scheduler:
     # ---- one decode ----
 
     def _plan(self) -> list[tuple[Sequence, list[int]]]:
-        """(sequence, tokens to evaluate now) for this step, within n_batch and the window."""
-        room, plan = self.n_batch, []
-        real_work = any(s.pending and not s.request.warm for s in self.live)
-        for seq in sorted(self.live, key=lambda s: len(s.pending)):  # decodes first
-            if seq.request.warm and real_work:
-                continue  # warm-ups only use idle time
-            if len(seq.slot.tokens) + len(seq.pending) > self.window:
-                self._end(seq, EndReason.CONTEXT_FULL)
-                continue
-            chunk = seq.pending[:room]
-            if chunk:
-                plan.append((seq, chunk))
-                room -= len(chunk)
-        self._make_room(sum(len(chunk) for _, chunk in plan))
-        return plan
-
-    def _make_room(self, needed: int) -> None:
-        """Evict idle cached prefixes, least recently used first, until the batch fits."""
-        while self.slots.cached_cells() + needed > self.pool:
-            victim = self.slots.evictable()
-            if victim is None:
-                return
+        """(sequence, tokens to evaluate now) for this step, within n_batch, the window and the pool."""
+        plan, full = plan_batch(self.live, self.n_batch, self.window)
+        for seq in full:
+            self._end(seq, EndReason.CONTEXT_FULL)
+        for victim in self.slots.plan_evictions(sum(len(chunk) for _, chunk in plan), self.pool):
             self._forget(victim)
+        return plan
 
     def _forget(self, slot: Slot) -> None:
         ll.llama_memory_seq_rm(self.memory, slot.seq_id, -1, -1)
@@ -268,18 +208,30 @@ class Scheduler:
         return outputs
 
     def _sample(self, seq: Sequence, index: int) -> None:
-        token = seq.sampler.sample(self.loaded.ctx, index, seq.forbid_end)
-        sampling = seq.request.sampling
-        try:
-            logprobs = (token_logprobs(self.loaded.ctx, index, self.n_vocab, token, sampling.probe)
-                        if sampling.logprobs or sampling.probe else None)
-            step = seq.request.controller.on_sampled(token, logprobs)
-        except Exception as error:  # report a controller bug to its caller, keep serving
-            self._end(seq, EndReason.ERROR, f"{type(error).__name__}: {error}")
-            return
+        step = Step(resample=True, forbid_end=seq.forbid_end)
+        while step.resample:  # again from the same logits (an end token came where the segment bans it)
+            token = seq.sampler.sample(self.loaded.ctx, index, step.forbid_end)
+            sampling = seq.request.sampling
+            try:
+                logprobs = (token_logprobs(self.loaded.ctx, index, self.n_vocab, token, sampling.probe)
+                            if sampling.logprobs or sampling.probe else None)
+                step = seq.request.controller.on_sampled(token, logprobs)
+            except Exception as error:  # report a controller bug to its caller, keep serving
+                self._end(seq, EndReason.ERROR, f"{type(error).__name__}: {error}")
+                return
         if step.done:
             self._end(seq, EndReason.DONE)
-        elif not step.append:
-            self._end(seq, EndReason.ERROR, "controller appended nothing and did not finish")
+            return
+        if step.rewind:
+            self._rewind(seq, step.rewind)
+        if not step.append:
+            self._end(seq, EndReason.ERROR, "the segment took tokens back and appended nothing to sample from")
         else:
             seq.pending, seq.forbid_end = list(step.append), step.forbid_end
+
+    def _rewind(self, seq: Sequence, count: int) -> None:
+        """Take back the sequence's last count tokens (all evaluated: a sample comes after them)."""
+        keep = len(seq.slot.tokens) - count
+        assert keep >= len(seq.request.prompt), "a segment takes back only what was generated"
+        ll.llama_memory_seq_rm(self.memory, seq.slot.seq_id, keep, -1)
+        self.slots.truncate(seq.slot, keep)

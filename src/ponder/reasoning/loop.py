@@ -1,15 +1,17 @@
 """The two-phase state machine of one assistant turn: reasoning -> answer -> done.
 
-TurnLoop is the Controller the engine calls for every sampled token. It decides what the
-sequence gets (the sampled token, or forced tokens instead), splits the text into reasoning
-and answer at the closing marker (even when the marker is split across tokens), enforces the
-reasoning budget and max_completion_tokens, and counts tokens per phase. With a minimum
-reasoning length (the think_longer strategy, "budget forcing"), a block the model would close
-early is not closed: the token that starts the closing marker (or an end of turn) is replaced
-by a continuation such as "Wait," and the model thinks on. It emits
-ReasoningDelta / ContentDelta events and a final `Ended` through the `emit` callback.
+TurnLoop is the Controller of a turn's sequence. It plans the sequence as segments: reasoning
+until the closing marker or the budget, then the answer until an end of turn, a stop string
+or max_completion_tokens. Between segments it decides what is forced: a short hand-off and the
+closing marker when the budget runs out, the marker when the model ends its turn inside the
+block, and, below a minimum reasoning length (think_longer, "budget forcing"), a continuation
+such as "Wait," in place of a marker the model sampled too early (the marker's tokens are
+taken back). It splits the streamed text into reasoning and answer (the marker may be split
+across tokens), counts tokens per phase, and emits ReasoningDelta / ContentDelta events and a
+final `Ended` through `emit`.
 
-It runs on the engine thread and knows nothing about templates, history or the window.
+It decides only at segment ends, so an engine across a network serves it with one request
+per segment. It knows nothing about templates, history, the window or the engine's cache.
 """
 
 from __future__ import annotations
@@ -21,13 +23,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ponder.config import DEFAULT_CONTINUATION, DEFAULT_HANDOFF
-from ponder.engine.base import EndReason, Step, TokenLogprobs
+from ponder.engine.base import EndReason, Segment, SegmentEnd, Stop, TokenLogprobs
 from ponder.reasoning.budget import Budget
 from ponder.reasoning.codec import TokenCodec
 from ponder.reasoning.formats import ReasoningFormat
 from ponder.reasoning.scanner import MarkerScanner
 from ponder.types import ContentDelta, FinishReason, ReasoningDelta
-
 
 
 class Phase(enum.Enum):
@@ -76,31 +77,37 @@ class TurnLoop:
         self._stop = frozenset(stop)
         self._answer_scanner = MarkerScanner([*stop, fmt.open, fmt.close])
         self._answer_started = False
-        self.forbid_end_first = not budget.thinks  # no reasoning: the very first token answers
+        self._after_marker: str | None = None  # text that followed the closing marker in its token
+        self._segment_logprobs: list[float | None] = []  # of this segment's sampled tokens
         self.started_at = time.perf_counter()  # submission; TTFT and latency count from here
         self.first_token_at: float | None = None
         self.ended_at: float | None = None
 
     # ---- Controller protocol (engine thread) ----
 
+    def first_segment(self) -> Segment:
+        return self._reasoning_segment() if self.phase is Phase.REASONING else self._answer_segment()
+
     def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
         self.prompt_tokens, self.cached_tokens = prompt_tokens, cached_tokens
 
-    def on_sampled(self, token: int, logprobs: TokenLogprobs | None = None) -> Step:
+    def on_token(self, token: int, logprobs: TokenLogprobs | None = None) -> bool:
         if self.first_token_at is None:
             self.first_token_at = time.perf_counter()
-        step = self._step(token)
-        if logprobs is not None and step.append[:1] == (token,):
+        if logprobs is not None:
             self.logprob_sum += logprobs.sampled
             self.logprob_count += 1
-        return step
+        self._segment_logprobs.append(None if logprobs is None else logprobs.sampled)
+        self._consume(token, forced=False)
+        return self.phase is Phase.DONE  # a stop string the segment's own search could not see whole
 
-    def _step(self, token: int) -> Step:
+    def on_segment_end(self, end: SegmentEnd) -> Segment | None:
+        spoken, self._segment_logprobs = self._segment_logprobs, []
         if self.phase is Phase.REASONING:
-            return self._reasoning_step(token)
-        if self.codec.is_eog(token):
-            return self._finish(FinishReason.STOP)
-        return self._append((token,))
+            return self._after_reasoning(end, spoken)
+        if self.phase is Phase.ANSWER:
+            return self._after_answer(end)
+        return None  # a stop string ended the answer
 
     def on_end(self, reason: EndReason, error: str | None = None) -> None:
         self.ended_at = time.perf_counter()
@@ -127,48 +134,85 @@ class TurnLoop:
 
     # ---- the two phases ----
 
-    def _reasoning_step(self, token: int) -> Step:
-        if self.reasoning_tokens < self.min_reasoning and self._would_close(token) and self._room_to_continue():
-            self.continuations += 1
-            return self._append(self.continuation_tokens, forced=True)
-        if self.codec.is_eog(token):
-            # The model ended its turn inside the block: close it so the answer still comes.
-            return self._append(self.close_tokens, forced=True)
-        if self.reasoning_tokens + 1 + len(self.handoff_tokens) > self.budget.reasoning:
-            return self._force_close()
-        return self._append((token,))
+    def _reasoning_segment(self, forced: tuple[int, ...] = (), rewind: int = 0) -> Segment | None:
+        """Reason on until the closing marker, leaving room for the forced hand-off."""
+        room = min(self.budget.reasoning - len(self.handoff_tokens) - self.reasoning_tokens, self._room())
+        if room <= 0:
+            return self._force_close(forced, rewind)
+        return Segment(room, stop=(self.fmt.close,), forced=forced, rewind=rewind)
 
-    def _would_close(self, token: int) -> bool:
-        """An end of turn, or a token that starts the closing marker ("</" of "</think>")."""
-        if self.codec.is_eog(token):
-            return True
-        piece = self.codec.piece(token).decode("utf-8", errors="ignore").strip()
-        # One character ("<") may be mathematics; two or more of the marker's start are not.
-        return len(piece) >= 2 and (self.fmt.close.startswith(piece) or self.fmt.close in piece)
+    def _answer_segment(self, forced: tuple[int, ...] = (), rewind: int = 0) -> Segment | None:
+        # Every turn answers: until the answer has visible text, the model may not end it.
+        room = self._room()
+        if room <= 0:
+            return self._finish(FinishReason.LENGTH)
+        return Segment(room, stop=tuple(self._stop), min_tokens=0 if self._answer_started else 1,
+                       forced=forced, rewind=rewind)
 
-    def _room_to_continue(self) -> bool:
-        after = self.reasoning_tokens + len(self.continuation_tokens) + 1 + len(self.handoff_tokens)
-        return after <= self.budget.reasoning
+    def _after_reasoning(self, end: SegmentEnd, logprobs: list[float | None]) -> Segment | None:
+        if end.reason is Stop.STOP:  # the model closed its block
+            taken = len(end.tokens) - end.stop_start
+            if self._too_early(taken):
+                self.reasoning_tokens -= taken
+                for lp in logprobs[len(logprobs) - taken:]:  # the marker's tokens are not kept
+                    if lp is not None:
+                        self.logprob_sum -= lp
+                        self.logprob_count -= 1
+                self._close_scanner.flush()  # the marker's start, held back, never shown
+                self._after_marker = None
+                return self._continue(rewind=taken)
+            return self._open_answer()
+        if end.reason is Stop.END:  # it ended its turn inside the block: close it, the answer still comes
+            if self._too_early():
+                return self._continue()
+            return self._force(self.close_tokens) or self._finish(FinishReason.LENGTH)
+        if self._room() <= 0:  # max_completion_tokens ran out while reasoning: no answer, as OpenAI's models
+            return self._finish(FinishReason.LENGTH)
+        return self._force_close()
 
-    def _force_close(self) -> Step:
+    def _after_answer(self, end: SegmentEnd) -> Segment | None:
+        if end.reason is Stop.END and not self._answer_started:
+            return self._answer_segment()  # only whitespace so far: sample again, end banned
+        return self._finish(FinishReason.LENGTH if end.reason is Stop.LENGTH else FinishReason.STOP)
+
+    def _too_early(self, taken: int = 0) -> bool:
+        """Below the minimum (not counting the marker's taken tokens), with room for a
+        continuation before the hand-off must come, and under max_completion_tokens."""
+        reasoned = self.reasoning_tokens - taken
+        after = reasoned + len(self.continuation_tokens) + 1 + len(self.handoff_tokens)
+        fits = len(self.continuation_tokens) < self._room() + taken
+        return reasoned < self.min_reasoning and after <= self.budget.reasoning and fits
+
+    def _continue(self, rewind: int = 0) -> Segment | None:
+        self.continuations += 1
+        for token in self.continuation_tokens:
+            self._consume(token, forced=True)
+        return self._reasoning_segment(self.continuation_tokens, rewind)
+
+    def _force_close(self, forced: tuple[int, ...] = (), rewind: int = 0) -> Segment | None:
+        """The budget ran out: the hand-off and the marker if they fit, else the marker alone."""
         self.budget_forced = True
         fits = self.reasoning_tokens + len(self.handoff_tokens) <= self.budget.reasoning
-        return self._append(self.handoff_tokens if fits else self.close_tokens, forced=True)
+        return self._force(self.handoff_tokens if fits else self.close_tokens, forced, rewind)
 
-    def _append(self, tokens: tuple[int, ...], forced: bool = False) -> Step:
-        room = self.budget.completion - self.reasoning_tokens - self.answer_tokens
-        if len(tokens) > room:
-            # A forced marker cut in half helps nobody: stop here, as the cap says.
-            return self._finish(FinishReason.LENGTH)
+    def _force(self, tokens: tuple[int, ...], before: tuple[int, ...] = (), rewind: int = 0) -> Segment | None:
+        """Force tokens that close the block, then answer; None (length) if the cap cuts them."""
+        if len(tokens) > self._room():
+            return self._finish(FinishReason.LENGTH)  # a forced marker cut in half helps nobody
         for token in tokens:
-            self._consume(token, forced)
-        if self.phase is Phase.DONE:
-            return Step(tokens, done=True)
-        if self.reasoning_tokens + self.answer_tokens >= self.budget.completion:
-            self._finish(FinishReason.LENGTH)
-            return Step(tokens, done=True)
-        # Every turn answers: until the answer has visible text, the model may not end it.
-        return Step(tokens, forbid_end=self.phase is Phase.ANSWER and not self._answer_started)
+            self._consume(token, forced=True)
+        return self._open_answer(before + tokens, rewind)
+
+    def _open_answer(self, forced: tuple[int, ...] = (), rewind: int = 0) -> Segment | None:
+        self.phase = Phase.ANSWER
+        after, self._after_marker = self._after_marker or "", None
+        self._answer(after)
+        if self.phase is Phase.DONE:  # a stop string right after the marker
+            return self._finish(FinishReason.STOP)
+        return self._answer_segment(forced, rewind)
+
+    def _room(self) -> int:
+        return self.budget.completion - self.reasoning_tokens - self.answer_tokens
 
     def _consume(self, token: int, forced: bool) -> None:
         if self.phase is Phase.REASONING or forced:
@@ -182,11 +226,13 @@ class TurnLoop:
             self._answer(text)
 
     def _reason(self, text: str) -> None:
+        if self._after_marker is not None:  # past the marker, before the segment's end decides
+            self._after_marker += text
+            return
         before, marker, after = self._close_scanner.feed(text)
         self._say_reasoning(before)
         if marker is not None:
-            self.phase = Phase.ANSWER
-            self._answer(after)
+            self._after_marker = after
 
     def _answer(self, text: str) -> None:
         while True:
@@ -213,16 +259,18 @@ class TurnLoop:
             self.content_parts.append(text)
             self._emit(ContentDelta(text))
 
-    def _finish(self, reason: FinishReason) -> Step:
+    def _finish(self, reason: FinishReason) -> None:
         self.finish_reason = reason
         self._flush()
         self.phase = Phase.DONE
-        return Step((), done=True)
+        return None
 
     def _flush(self) -> None:
         """Release text held back as a possible marker start; the turn is over."""
         tail = self._decoder.decode(b"", final=True)
         if self.phase is Phase.REASONING:
+            if self._after_marker is not None:  # closed, but the answer never came
+                return
             self._say_reasoning(self._close_scanner.flush() + tail)
         elif self.phase is Phase.ANSWER:
             self._say_content(self._answer_scanner.flush() + tail)

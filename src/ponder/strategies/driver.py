@@ -190,9 +190,7 @@ class StrategyTurn:
         """Warm the conversation's next turn: the original prompt with the chosen answer."""
         if not self._originals:
             return
-        chosen = outcome.chosen
-        alone = self._sequences() == 1  # only then are the cells to cut surely the chosen one's
-        self._originals[0].warm_next(chosen.content, chosen.result.usage.reasoning_tokens, shift=alone)
+        self._originals[0].warm_next(outcome.chosen.content)  # the engine finds the chosen one's cells
 
 
 class Prompts:

@@ -11,7 +11,7 @@ import dataclasses
 import math
 from collections.abc import Callable
 
-from ponder.engine.base import EndReason, Handle, SamplingParams, Step, TokenLogprobs
+from ponder.engine.base import EndReason, Handle, SamplingParams, Segment, SegmentEnd, TokenLogprobs
 from ponder.reasoning.loop import Ended
 from ponder.runtime import Runtime
 from ponder.strategies.base import Ask
@@ -19,20 +19,26 @@ from ponder.types import Effort
 
 
 class Probe:
-    forbid_end_first = False
+    """The controller of a probe: one segment of one token, whose log-probabilities it keeps."""
 
     def __init__(self, words: tuple[str, ...], emit: Callable[[object], None]):
         self.words, self._emit = words, emit
         self.prompt_tokens = self.cached_tokens = 0
         self.probabilities: dict[str, float] = {}
 
+    def first_segment(self) -> Segment:
+        # an end token would never reach on_token; its ban leaves the probed log-probabilities alone
+        return Segment(1, min_tokens=1)
+
     def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
         self.prompt_tokens, self.cached_tokens = prompt_tokens, cached_tokens
 
-    def on_sampled(self, token: int, logprobs: TokenLogprobs | None = None) -> Step:
+    def on_token(self, token: int, logprobs: TokenLogprobs | None = None) -> None:
         assert logprobs is not None, "a probe is always submitted with probe tokens"
         self.probabilities = {word: math.exp(lp) for word, lp in zip(self.words, logprobs.probe)}
-        return Step(done=True)
+
+    def on_segment_end(self, end: SegmentEnd) -> None:
+        return None
 
     def on_end(self, reason: EndReason, error: str | None = None) -> None:
         self._emit(Ended(reason, error))

@@ -1,0 +1,79 @@
+"""What the scheduler does next, decided as plain code: admission, the batch, eviction.
+
+Admission: real requests go first, in arrival order, each into the slot the slot table plans
+for it (a prompt whose shared prefix a running sequence is still evaluating waits for it);
+while any real request waits, running warm-ups give way and queued ones wait. The batch:
+sequences with one pending token (decodes) before prompt chunks, within n_batch tokens;
+warm-ups only when no real sequence has work; a sequence that would pass the window is
+full. Eviction (kvcache.SlotTable.plan_evictions) frees idle prefixes, least recently used
+first, until the batch fits the pool. Nothing here calls llama.cpp: the scheduler carries
+out the plan, and tests run it on plain objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ponder.engine.kvcache import Claim, SlotTable, worth_waiting
+from ponder.engine.sequence import Request, Sequence
+
+
+@dataclass
+class Admission:
+    cancelled: list[Request] = field(default_factory=list)  # callers that left while their request waited
+    warm_ups: list[Request] = field(default_factory=list)  # to refresh now (their cells are claimed then)
+    started: list[tuple[Request, Claim]] = field(default_factory=list)  # real requests, with their slots
+
+
+def plan_admission(waiting: list[Request], live: list[Sequence], slots: SlotTable,
+                   start: Callable[[Request, Claim], None]) -> Admission:
+    """Who starts now. Each claim is started (start) before the next is planned: a claim may
+    copy from a slot that the one before it just refilled, so it must see that slot's cells."""
+    plan = Admission()
+    real_waiting = any(not r.warm and not r.cancelled.is_set() for r in waiting)
+    real_live = any(not s.request.warm for s in live)
+    running = [(s.request.prompt, s.slot.tokens) for s in live if s.pending]
+    slots_left = True
+    for request in list(waiting):  # start() may take a request out of waiting
+        if request.cancelled.is_set():
+            plan.cancelled.append(request)
+        elif request.warm:
+            if not (real_waiting or real_live):
+                plan.warm_ups.append(request)  # idle time only
+        elif slots_left and not worth_waiting(request.prompt, running):
+            claim = slots.claim(request.prompt)
+            if claim is None:
+                slots_left = False  # every slot is busy: the rest wait, in order
+            else:
+                start(request, claim)
+                plan.started.append((request, claim))
+                # it runs from now on: the next prompt that shares it waits for its evaluation
+                running.append((request.prompt, request.prompt[: claim.cached]))
+    return plan
+
+
+def preempted(waiting: list[Request], live: list[Sequence]) -> list[Sequence]:
+    """Live warm-ups that give way (cells kept) because a real request waits: they go first,
+    before any claim, so that their slots can be claimed."""
+    if any(not r.warm and not r.cancelled.is_set() for r in waiting):
+        return [s for s in live if s.request.warm]
+    return []
+
+
+def plan_batch(live: list[Sequence], n_batch: int, window: int) -> tuple[list[tuple[Sequence, list[int]]],
+                                                                        list[Sequence]]:
+    """(sequence, tokens to evaluate now) within n_batch, and the sequences the window stops."""
+    room, plan, full = n_batch, [], []
+    real_work = any(s.pending and not s.request.warm for s in live)
+    for seq in sorted(live, key=lambda s: len(s.pending)):  # decodes first
+        if seq.request.warm and real_work:
+            continue  # warm-ups only use idle time
+        if len(seq.slot.tokens) + len(seq.pending) > window:
+            full.append(seq)
+            continue
+        chunk = seq.pending[:room]
+        if chunk:
+            plan.append((seq, chunk))
+            room -= len(chunk)
+    return plan, full
