@@ -9,6 +9,7 @@ never of a single sampling decision. It knows nothing of llama.cpp, slots or rea
 
 from __future__ import annotations
 
+import bisect
 import codecs
 from dataclasses import dataclass
 from typing import Protocol
@@ -117,5 +118,4 @@ class SegmentCursor:
         if not hits:
             return None
         at, stop = min(hits)
-        first = max(i for i, start in enumerate(self._starts) if start <= at) if at >= self._starts[0] else 0
-        return stop, first
+        return stop, bisect.bisect_right(self._starts, at) - 1  # the last token that starts at or before it

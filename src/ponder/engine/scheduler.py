@@ -106,7 +106,6 @@ class Scheduler:
         else:
             ll.llama_memory_seq_rm(self.memory, slot.seq_id, claim.keep, -1)
             self.slots.truncate(slot, claim.keep)
-        # A warm-up's answer was generated: a repeat of the turn may still replace it.
         if not request.warm:  # a warm-up's slot keeps its turn's history: a repeat may still replace the answer
             slot.history = request.history or len(request.prompt)
         slot.turn = 0  # until it ends, the slot holds no finished turn
