@@ -165,7 +165,7 @@ class TurnLoop:
         if end.reason is Stop.END:  # it ended its turn inside the block: close it, the answer still comes
             if self._too_early():
                 return self._continue()
-            return self._force(self.close_tokens) or self._finish(FinishReason.LENGTH)
+            return self._force(self.close_tokens)
         if self._room() <= 0:  # max_completion_tokens ran out while reasoning: no answer, as OpenAI's models
             return self._finish(FinishReason.LENGTH)
         return self._force_close()
