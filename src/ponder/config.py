@@ -30,6 +30,12 @@ def default_threads() -> int:
 @dataclass(frozen=True)
 class EngineConfig:
     model: str | None = None  # a GGUF path or a short name; None is the embedded default
+    # An OpenAI-compatible completions server (vLLM) to generate on instead of llama.cpp in
+    # process; model then names the model it serves (None: its first), and tokenizer the
+    # model's Hugging Face folder (None: the folder the server loaded it from).
+    upstream: str | None = None
+    tokenizer: str | None = None
+    upstream_timeout: float = 60.0  # seconds to wait for an answer or the next streamed chunk
     # The window: what one conversation may hold (prompt + reasoning + answer), at most the
     # model's training context. None is the training context.
     n_ctx: int | None = None
@@ -66,6 +72,10 @@ class EngineConfig:
             raise InvalidOption("ctx", f"the context window must be at least 64 tokens, got {self.n_ctx}")
         if self.kv_cells is not None and self.kv_cells < 64:
             raise InvalidOption("kv_cells", f"the KV pool must hold at least 64 cells, got {self.kv_cells}")
+        if self.upstream is not None and not self.upstream.startswith(("http://", "https://")):
+            raise InvalidOption("upstream", f"must be an http:// or https:// URL, got {self.upstream!r}")
+        if self.upstream_timeout <= 0:
+            raise InvalidOption("upstream_timeout", f"must be more than 0 seconds, got {self.upstream_timeout}")
         if self.kv_memory < 1:
             raise InvalidOption("kv_memory", f"must be at least 1 byte, got {self.kv_memory}")
         if self.n_threads < 1:

@@ -41,3 +41,11 @@ class ContextOverflow(PonderError):
 
 class EngineFailure(PonderError):
     """The engine could not finish a turn (llama.cpp failed, or the engine was closed)."""
+
+
+class UpstreamError(EngineFailure):
+    """The upstream server failed a request: 503 unreachable, 504 too slow, 502 anything else."""
+
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code = status, code

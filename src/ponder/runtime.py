@@ -48,6 +48,11 @@ class Runtime:
         from ponder.engine.llama import LlamaEngine  # llama.cpp loads only when a model does
 
         config = config or EngineConfig()
+        if config.upstream is not None:
+            from ponder.engine.upstream.engine import UpstreamEngine
+
+            return cls(UpstreamEngine(config.upstream, config.model, config.tokenizer, config.n_ctx,
+                                      config.upstream_timeout))
         return cls(LlamaEngine(resolve_model(config.model), config), model_id=model_id_for(config.model))
 
     @property
@@ -96,7 +101,8 @@ class Runtime:
         """Submit one sequence of prompt whose TurnLoop reports through emit; the parts of a Turn."""
         controller = TurnLoop(self.format, prompt.budget, self.codec, emit, options.stop, options.handoff,
                               options.min_reasoning, options.continuation)
-        handle = self.engine.submit(list(prompt.tokens), sampling_of(options), controller, prompt.history)
+        handle = self.engine.submit(list(prompt.tokens), sampling_of(options), controller, prompt.history,
+                                    prompt.key)
         return Launched(self, controller, handle, prompt)
 
     def close(self) -> None:
@@ -127,7 +133,7 @@ class Launched:
         """The next turn sends this history without the reasoning: have the engine hold it in
         idle time, answer at its true positions, so that turn prefills only its new message."""
         if content:
-            self.runtime.engine.warm(self.runtime.prompts.next_history(self.prompt, content))
+            self.runtime.engine.warm(self.runtime.prompts.next_history(self.prompt, content), self.prompt.key)
 
 
 def sampling_of(options: TurnOptions) -> SamplingParams:

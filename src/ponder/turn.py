@@ -85,6 +85,8 @@ class Turn:
 def result_of(loop: TurnLoop, ended: Ended, dropped_turns: int, n_ctx: int) -> TurnResult:
     """What a finished sequence's loop amounts to; a failed or cancelled one raises."""
     if ended.reason is EndReason.ERROR:
+        if isinstance(ended.error, EngineFailure):  # typed by the engine (an upstream's status)
+            raise ended.error
         raise EngineFailure(f"generation failed: {ended.error}")
     if ended.reason is EndReason.CANCELLED:
         raise EngineFailure(f"generation was cancelled: {ended.error or 'by request'}")

@@ -22,7 +22,7 @@ class Recording(FakeEngine):
         super().__init__(*args, **kwargs)
         self.samplings = []
 
-    def submit(self, prompt, sampling, controller, history=None):
+    def submit(self, prompt, sampling, controller, history=None, key=None):
         self.samplings.append(sampling)
         return super().submit(prompt, sampling, controller)
 
@@ -226,7 +226,7 @@ def test_a_round_that_cannot_start_cancels_what_it_started():
     cancelled = []
 
     class Watching(FakeEngine):
-        def submit(self, prompt, sampling, controller, history=None):
+        def submit(self, prompt, sampling, controller, history=None, key=None):
             super().submit(prompt, sampling, controller)
             handle = type("H", (), {"cancel": lambda self: cancelled.append(True)})()
             return handle

@@ -31,6 +31,10 @@ def engine_options(command):
         click.option("--threads", "n_threads", type=click.IntRange(min=1), default=None,
                      help="CPU threads for llama.cpp."),
         click.option("--verbose", is_flag=True, help="Show llama.cpp's own log."),
+        click.option("--upstream", default=None, metavar="URL",
+                     help="Generate on this OpenAI-compatible completions server (vLLM) instead of in process."),
+        click.option("--tokenizer", default=None, metavar="DIR",
+                     help="With --upstream: the model's Hugging Face folder (default: where the server loaded it)."),
     ]
     return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
 
@@ -84,9 +88,11 @@ def make_strategy(strategy: str | None, samples: int | None) -> Strategy | None:
     return parse_strategy(f"{head.strip()}@{samples}{slash}{verifier}")
 
 
-def load_runtime(model, n_ctx, n_threads, verbose, kv_cells=None, **engine) -> Runtime:
+def load_runtime(model, n_ctx, n_threads, verbose, kv_cells=None, upstream=None, tokenizer=None,
+                 **engine) -> Runtime:
     """A Runtime from engine_options; `engine` sets further EngineConfig fields (n_seq_max)."""
-    fields = {"model": model, "n_ctx": n_ctx, "kv_cells": kv_cells, "verbose": verbose, **engine}
+    fields = {"model": model, "n_ctx": n_ctx, "kv_cells": kv_cells, "verbose": verbose,
+              "upstream": upstream, "tokenizer": tokenizer, **engine}
     if n_threads is not None:
         fields["n_threads"] = n_threads
     return Runtime.load(EngineConfig(**fields))

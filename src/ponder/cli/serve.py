@@ -34,9 +34,13 @@ from ponder.config import ServerConfig
               default=8 * 1024 * 1024, show_default=True)
 @click.option("--max-samples", envvar="PONDER_MAX_SAMPLES", type=click.IntRange(min=1), default=16, show_default=True,
               help="Most sequences one request's strategy may run (vote's n).")
+@click.option("--upstream", envvar="PONDER_UPSTREAM", default=None, metavar="URL",
+              help="Generate on this OpenAI-compatible completions server (vLLM) instead of in process.")
+@click.option("--tokenizer", envvar="PONDER_TOKENIZER", default=None, metavar="DIR",
+              help="With --upstream: the model's Hugging Face folder (default: where the server loaded it).")
 @click.option("--verbose", is_flag=True, help="Show llama.cpp's log and uvicorn's access log.")
 def serve(host, port, model, n_ctx, kv_cells, n_threads, api_key, db, expose_reasoning, max_queue, max_request_bytes,
-          max_samples, verbose):
+          max_samples, upstream, tokenizer, verbose):
     """Serve the model over OpenAI's Chat Completions and Responses APIs."""
     import os
     import sqlite3
@@ -60,7 +64,7 @@ def serve(host, port, model, n_ctx, kv_cells, n_threads, api_key, db, expose_rea
         store = Store(db)
     except (sqlite3.Error, OSError) as error:
         raise click.UsageError(f"cannot open the database {db}: {error}") from None
-    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells) as runtime:
+    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer) as runtime:
         app = create_app(ServerState(runtime, store, sealer, config))
         info = runtime.engine.info
         click.echo(f"ponder serving {runtime.model_id} (window {info.n_ctx}, KV pool {info.kv_cells} cells) "

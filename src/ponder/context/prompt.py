@@ -13,6 +13,7 @@ A template whose prompt does not end that way gets one more render, of the histo
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -50,6 +51,14 @@ class Prompt:
     @property
     def thinks(self) -> bool:
         return self.budget.thinks
+
+    @property
+    def key(self) -> str:
+        """The conversation's stable name: every turn of it starts with the same system text and
+        first user message, so a router that hashes this keeps the turns on one replica."""
+        first = next((i for i, m in enumerate(self.messages) if m.role is Role.USER), len(self.messages))
+        opening = "\x00".join(f"{m.role.value}:{m.content}" for m in self.messages[:first + 1])
+        return hashlib.sha256(opening.encode()).hexdigest()[:16]
 
 
 class PromptBuilder:

@@ -101,7 +101,8 @@ class Controller(Protocol):
     def on_segment_end(self, end: SegmentEnd) -> Segment | None:
         """The next segment, or None: the sequence is done."""
 
-    def on_end(self, reason: EndReason, error: str | None = None) -> None: ...
+    def on_end(self, reason: EndReason, error: str | Exception | None = None) -> None:
+        """Last call; error says why an ERROR ended it (an EngineFailure keeps its type)."""
 
 
 class Handle(Protocol):
@@ -125,14 +126,16 @@ class Engine(ABC):
 
     @abstractmethod
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
-               history: int | None = None) -> Handle:
+               history: int | None = None, key: str | None = None) -> Handle:
         """Start generating after prompt; returns at once.
 
         history: how many leading prompt tokens are the conversation so far (the rest is the
         generation prompt); a later prompt that shares them continues this one. None: all.
+        key: the conversation's stable name, which a remote engine sends so that a router keeps
+        the conversation on the replica whose cache holds it.
         """
 
-    def warm(self, tokens: list[int]) -> None:
+    def warm(self, tokens: list[int], key: str | None = None) -> None:
         """In idle time, make the cache hold tokens: the next turn's canonical prompt start (a
         finished turn's history and answer, its reasoning left out), so that turn evaluates only
         its new message (optional). An engine finds the finished turn's cells itself; a warm-up

@@ -74,7 +74,7 @@ class LlamaEngine(Engine):
     # ---- generation ----
 
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
-               history: int | None = None) -> RequestHandle:
+               history: int | None = None, key: str | None = None) -> RequestHandle:
         if not prompt:
             raise ValueError("an empty prompt has nothing to continue")
         request = Request(list(prompt), sampling, SegmentCursor(controller, self), history=history)
@@ -84,7 +84,7 @@ class LlamaEngine(Engine):
             self._inbox.put(request)
         return RequestHandle(request)
 
-    def warm(self, tokens: list[int]) -> None:
+    def warm(self, tokens: list[int], key: str | None = None) -> None:
         """Evaluate tokens into the cache when the engine is idle, for a turn yet to come."""
         if self.prefix_cache and tokens and not self._closed:
             cut = self.kv_reuse == "shift"

@@ -10,7 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ponder.errors import ContextOverflow, EngineFailure, InvalidOption, ModelError, PonderError, TemplateError
+from ponder.errors import ContextOverflow, EngineFailure, InvalidOption, ModelError, PonderError, TemplateError,
+                           UpstreamError
 
 
 class ApiError(Exception):
@@ -41,6 +42,8 @@ def from_ponder(error: PonderError) -> ApiError:
         return ApiError(400, str(error), param="messages", code="invalid_prompt")
     if isinstance(error, ModelError):
         return ApiError(404, str(error), param="model", code="model_not_found")
+    if isinstance(error, UpstreamError):
+        return ApiError(error.status, str(error), kind="server_error", code=error.code)
     if isinstance(error, EngineFailure):
         return ApiError(500, str(error), kind="server_error", code="engine_failure")
     return ApiError(400, str(error), code="invalid_request")

@@ -135,6 +135,8 @@ class StrategyTurn:
 
     def _done(self, index: int, ended: Ended) -> Done:
         if ended.reason in (EndReason.ERROR, EndReason.CANCELLED):
+            if isinstance(ended.error, EngineFailure):
+                raise ended.error
             self.cancel()
             raise EngineFailure(f"{self.strategy.name}: a sequence {ended.reason.value}: {ended.error or 'no detail'}")
         ask, part = self._asks[index], self._parts[index]
