@@ -31,3 +31,15 @@ def expected_prompt_tokens(messages: list[dict]) -> int:
     system = {"role": "system", "content": THINK_TAGS.instruction()}
     text = template.render(messages=[system] + messages, add_generation_prompt=True) + "<think>\n"
     return len(model.tokenize(text.encode(), add_bos=False, special=True))
+
+
+def upstream_prompt_tokens(url: str, folder, messages: list[dict]) -> int:
+    """The same count for a model served upstream: its Hugging Face folder's template, rendered
+    with plain jinja2, and the upstream server's own /tokenize."""
+    import httpx
+
+    template = jinja2.Environment().from_string((folder / "chat_template.jinja").read_text())
+    system = {"role": "system", "content": THINK_TAGS.instruction()}
+    text = template.render(messages=[system] + messages, add_generation_prompt=True) + "<think>\n"
+    body = {"prompt": text, "add_special_tokens": False}
+    return httpx.post(url + "/tokenize", json=body, timeout=30).json()["count"]

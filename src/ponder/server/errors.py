@@ -10,8 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from ponder.errors import ContextOverflow, EngineFailure, InvalidOption, ModelError, PonderError, TemplateError,
-                           UpstreamError
+from ponder.errors import (ContextOverflow, EngineFailure, InvalidOption, ModelError, PonderError, TemplateError,
+                           UpstreamError)
 
 
 class ApiError(Exception):
