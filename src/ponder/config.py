@@ -52,7 +52,9 @@ class EngineConfig:
     # prompts all decode alike. Measured cost on 2 cores: none beyond noise (docs/performance.md).
     n_ubatch: int = 32
     n_seq_max: int = 8  # sequences the KV cache can hold at once (live ones and cached prefixes)
-    prefix_cache: bool = True  # reuse KV across requests and re-prefill finished turns; off for baselines
+    # Reuse KV across requests and re-prefill finished turns (upstream: pre-warm the server's
+    # prefix cache with the next turn's prompt); off for baselines.
+    prefix_cache: bool = True
     # How a finished turn's cache becomes the next turn's: "exact" re-prefills the answer at its
     # true positions (identical to a cold run); "shift" cuts the reasoning cells out and moves
     # the answer's back (faster, approximate: see docs/performance.md), re-evaluating the first

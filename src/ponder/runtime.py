@@ -52,7 +52,7 @@ class Runtime:
             from ponder.engine.upstream.engine import UpstreamEngine
 
             return cls(UpstreamEngine(config.upstream, config.model, config.tokenizer, config.n_ctx,
-                                      config.upstream_timeout))
+                                      config.upstream_timeout, prewarm=config.prefix_cache))
         return cls(LlamaEngine(resolve_model(config.model), config), model_id=model_id_for(config.model))
 
     @property

@@ -1,61 +1,13 @@
 """A real vLLM server (its CPU build, set up by scripts/vllm-setup) with `ponder serve --upstream`
 in front of it, both on 127.0.0.1. A missing vLLM fails the suite, it never skips."""
 
-import os
 import socket
-import subprocess
 import threading
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
-from support.serving import Server, free_port
-
-ROOT = Path(__file__).resolve().parents[2]
-VLLM_PYTHON = ROOT / ".vllm" / "venv" / "bin" / "python"
-MODEL_DIR = ROOT / ".vllm" / "smollm2"
-
-
-class Vllm:
-    """vLLM's OpenAI server as the issue measured it: prefix caching, cached counts in usage."""
-
-    def __init__(self, log: Path):
-        self.port, self.log = free_port(), log
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> "Vllm":
-        assert VLLM_PYTHON.exists() and (MODEL_DIR / "config.json").exists(), "run scripts/vllm-setup first"
-        command = [str(VLLM_PYTHON), "-m", "vllm.entrypoints.openai.api_server", "--model", str(MODEL_DIR),
-                   "--served-model-name", "smollm2", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--enable-prefix-caching", "--enable-prompt-tokens-details", "--enforce-eager",
-                   "--max-model-len", "2048", "--dtype", "bfloat16", "--max-num-seqs", "16"]
-        env = {**os.environ, "HF_HUB_OFFLINE": "1", "VLLM_CPU_KVCACHE_SPACE": "2"}
-        self.process = subprocess.Popen(command, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 480
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"vLLM exited: {self.log.read_text()[-3000:]}")
-            try:
-                if httpx.get(self.url + "/health", timeout=2).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(1)
-        raise RuntimeError(f"vLLM did not start in 480 s: {self.log.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+from support.serving import Server
+from support.vllm import MODEL_DIR, Vllm
 
 
 class Relay:

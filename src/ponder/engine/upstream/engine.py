@@ -37,7 +37,8 @@ class RunHandle:
 
 class UpstreamEngine(Engine):
     def __init__(self, url: str, model: str | None = None, tokenizer: str | None = None,
-                 n_ctx: int | None = None, timeout: float = 60.0):
+                 n_ctx: int | None = None, timeout: float = 60.0, prewarm: bool = True):
+        self.prewarm = prewarm
         self.upstream = Upstream(url, timeout)
         try:
             served = self._served(model)
@@ -60,6 +61,7 @@ class UpstreamEngine(Engine):
         self._runs: set[Run] = set()
         self._lock = threading.Lock()
         self._warm: queue.Queue = queue.Queue(maxsize=64)
+        self._warming = 0  # warm-ups queued or in flight
         self._closed = False
         self._warmer = threading.Thread(target=self._warm_loop, name="ponder-upstream-warm", daemon=True)
         self._warmer.start()
@@ -131,11 +133,15 @@ class UpstreamEngine(Engine):
     def warm(self, tokens: list[int], key: str | None = None) -> None:
         """Send the next turn's prompt start with one output token, so the server's prefix
         cache holds it when that turn comes (a full queue drops the warm-up, never waits)."""
-        if tokens and not self._closed:
-            try:
-                self._warm.put_nowait((list(tokens), key))
-            except queue.Full:
-                pass
+        if not (tokens and self.prewarm) or self._closed:
+            return
+        with self._lock:
+            self._warming += 1
+        try:
+            self._warm.put_nowait((list(tokens), key))
+        except queue.Full:
+            with self._lock:
+                self._warming -= 1
 
     def _warm_loop(self) -> None:
         while True:
@@ -148,11 +154,14 @@ class UpstreamEngine(Engine):
                                    {SESSION_HEADER: key} if key else None)
             except PonderError:
                 pass  # a warm-up is a hint: the turn itself reports a failing upstream
+            finally:
+                with self._lock:
+                    self._warming -= 1
 
     def stats(self) -> dict:
         with self._lock:
-            live = len(self._runs)
-        return {"live_sequences": live, "waiting_requests": self._warm.qsize(), "upstream": self.upstream.url}
+            live, warming = len(self._runs), self._warming
+        return {"live_sequences": live, "waiting_requests": warming, "upstream": self.upstream.url}
 
     def close(self) -> None:
         if self._closed:
