@@ -29,7 +29,7 @@ BAD = {
     "unknown role": ("POST", CHAT, chat(messages=[{"role": "wizard", "content": "hi"}]), 400, "invalid_value",
                      "messages[0].role"),
     "content of wrong type": ("POST", CHAT, chat(messages=[{"role": "user", "content": 42}]), 400, "invalid_value",
-                              "messages[0].content.str"),
+                              "messages[0].content"),
     "image content": ("POST", CHAT, chat(messages=[{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": "data:,"}}]}]), 400, "unsupported_value", "messages[0].content[0].type"),
     "tool message": ("POST", CHAT, chat(messages=USER + [{"role": "tool", "content": "x", "tool_call_id": "1"}]),
@@ -112,6 +112,30 @@ BAD = {
                                                     "invalid_value", "strategy.n"),
     "responses: refine without reasoning": ("POST", RESPONSES, resp(strategy="refine", reasoning={"effort": "none"}),
                                             400, "invalid_value", "strategy"),
+    "lone surrogate in a message": ("POST", CHAT, b'{"model": "smollm2", "messages": [{"role": "user", '
+                                    b'"content": "hi \\ud800"}]}', 400, "invalid_value", "messages[0].content"),
+    "lone surrogate, streaming": ("POST", CHAT, b'{"model": "smollm2", "stream": true, "messages": [{"role": '
+                                  b'"user", "content": "hi \\udfff"}]}', 400, "invalid_value", "messages[0].content"),
+    "lone surrogate in a stop string": ("POST", CHAT, b'{"model": "smollm2", "stop": ["\\ud800"], "messages": '
+                                        b'[{"role": "user", "content": "hi"}]}', 400, "invalid_value", "stop[0]"),
+    "responses: lone surrogate": ("POST", RESPONSES, b'{"model": "smollm2", "input": "hi \\ud800"}', 400,
+                                  "invalid_value", "input"),
+    "responses: lone surrogate in an item": ("POST", RESPONSES, b'{"model": "smollm2", "stream": true, "input": '
+                                             b'[{"role": "user", "content": [{"type": "input_text", "text": '
+                                             b'"\\ud800"}]}]}', 400, "invalid_value", "input[0].content[0].text"),
+    "responses: item content a number": ("POST", RESPONSES, resp(input=[{"role": "user", "content": 42}]), 400,
+                                         "invalid_value", "input[0].content"),
+    "responses: item content a list of strings": ("POST", RESPONSES, resp(input=[{"role": "user", "content": ["hi"]}]),
+                                                  400, "invalid_value", "input[0].content[0]"),
+    "responses: item content an object": ("POST", RESPONSES, resp(input=[{"role": "user",
+                                                                          "content": {"text": "hi"}}]),
+                                          400, "invalid_value", "input[0].content"),
+    "responses: item without a role": ("POST", RESPONSES, resp(input=[{"content": "hi"}]), 400,
+                                       "missing_required_parameter", "input[0].role"),
+    "responses: item not an object": ("POST", RESPONSES, resp(input=["hi"]), 400, "invalid_value", "input[0]"),
+    "seed over 32 bits": ("POST", CHAT, chat(seed=2**80), 400, "invalid_value", "seed"),
+    "negative seed": ("POST", CHAT, chat(seed=-1), 400, "invalid_value", "seed"),
+    "responses: seed over 32 bits": ("POST", RESPONSES, resp(seed=2**40), 400, "invalid_value", "seed"),
     "get unknown response": ("GET", "/v1/responses/resp_nope", None, 404, "response_not_found", None),
     "delete unknown response": ("DELETE", "/v1/responses/resp_nope", None, 404, "response_not_found", None),
     "input items of unknown response": ("GET", "/v1/responses/resp_nope/input_items", None, 404,
@@ -156,6 +180,12 @@ STRATEGY_WORDS = {
 def test_bad_strategy_messages_name_the_problem(http, name):
     method, path, body, *_ = BAD[name]
     assert STRATEGY_WORDS[name] in send(http, method, path, body).json()["error"]["message"]
+
+
+def test_unknown_previous_response_is_not_echoed_whole(http):
+    reply = http.post(RESPONSES, json=resp(previous_response_id="resp_" + "x" * 10_000))
+    assert reply.status_code == 404
+    assert len(reply.json()["error"]["message"]) < 200
 
 
 def test_missing_and_wrong_api_key(server):

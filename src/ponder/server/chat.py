@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from ponder.config import TurnOptions
 from ponder.errors import InvalidOption, PonderError
 from ponder.server import sse
-from ponder.server.errors import ApiError, from_ponder, invalid
+from ponder.server.errors import ApiError, from_ponder, invalid, refuse_lone_surrogates
 from ponder.server.messages import chat_messages
 from ponder.server.protocol import ChatRequest, unsupported
 from ponder.server.state import ServerState, new_id
@@ -48,6 +48,7 @@ def turn_options(request: ChatRequest) -> TurnOptions:
 
 
 def check(state: ServerState, request: ChatRequest) -> Strategy | None:
+    refuse_lone_surrogates(request)
     strategy = state.strategy_for(request.model, request.strategy)
     bad = unsupported(request, UNSUPPORTED)
     if bad:

@@ -8,10 +8,12 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from ponder.errors import (ContextOverflow, EngineFailure, InvalidOption, ModelError, PonderError, TemplateError,
                            UpstreamError)
+from ponder.server.protocol import UNION_LABELS, lone_surrogate
 
 
 class ApiError(Exception):
@@ -30,7 +32,15 @@ def invalid(param: str, message: str, code: str = "invalid_value") -> ApiError:
 
 
 def not_found(what: str, ident: str, param: str | None = None) -> ApiError:
-    return ApiError(404, f"{what} {ident!r} not found", param=param, code=f"{what.replace(' ', '_')}_not_found")
+    shown = ident if len(ident) <= 80 else f"{ident[:80]}…"  # never echo a whole hostile id back
+    return ApiError(404, f"{what} {shown!r} not found", param=param, code=f"{what.replace(' ', '_')}_not_found")
+
+
+def refuse_lone_surrogates(request: BaseModel) -> None:
+    path = lone_surrogate(request)
+    if path is not None:
+        raise invalid(path, "contains a lone surrogate (an unpaired \\ud800-\\udfff escape), which is not "
+                            "valid Unicode text")
 
 
 def from_ponder(error: PonderError) -> ApiError:
@@ -50,9 +60,13 @@ def from_ponder(error: PonderError) -> ApiError:
 
 
 def validation_error(exc: RequestValidationError) -> ApiError:
-    """The first problem pydantic found, named by its JSON path."""
-    first = exc.errors()[0]
-    location = [str(part) for part in first.get("loc", ()) if part != "body"]
+    """The first problem pydantic found, named by its JSON path. A value that fails every
+    branch of a union (input: a string or a list of items) is reported at its deepest failure,
+    which names the wrong field rather than the union."""
+    problems = exc.errors()
+    field = tuple(problems[0].get("loc", ()))[:2]
+    first = max((p for p in problems if tuple(p.get("loc", ()))[:2] == field), key=lambda p: len(p.get("loc", ())))
+    location = [str(part) for part in first.get("loc", ()) if part != "body" and not union_label(part)]
     if first.get("type") == "json_invalid":
         return ApiError(400, "the request body is not valid JSON", code="invalid_json")
     if not location:
@@ -63,6 +77,11 @@ def validation_error(exc: RequestValidationError) -> ApiError:
     if first.get("type") == "extra_forbidden":
         return ApiError(400, f"unrecognized request argument supplied: {param}", param=param, code="unknown_parameter")
     return ApiError(400, f"{param}: {first.get('msg')}", param=param, code="invalid_value")
+
+
+def union_label(part) -> bool:
+    """A location step that names a union's branch (str, list[...], a tag), not a field."""
+    return isinstance(part, str) and (part in UNION_LABELS or "[" in part)
 
 
 def install(app) -> None:

@@ -10,10 +10,8 @@ belongs to the assistant message that follows it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
 from ponder.server.errors import ApiError, invalid
-from ponder.server.protocol import ChatMessageIn
+from ponder.server.protocol import ChatMessageIn, InputItem, MessageItem, ReasoningItem
 from ponder.types import Message, Role
 
 TEXT_PARTS = {"text", "input_text", "output_text"}
@@ -34,22 +32,24 @@ def chat_messages(messages: list[ChatMessageIn]) -> list[Message]:
     return out
 
 
-def content_text(content: str | list[dict[str, Any]] | None, param: str) -> str:
+def content_text(content: str | list | None, param: str) -> str:
+    """The text of a message's content: a string, or parts (dicts on chat, ContentParts on
+    Responses) of which only text parts are taken."""
     if content is None or isinstance(content, str):
         return content or ""
     texts = []
     for index, part in enumerate(content):
-        kind = part.get("type")
+        kind, text = (part.get("type"), part.get("text")) if isinstance(part, dict) else (part.type, part.text)
         if kind not in TEXT_PARTS:
             raise ApiError(400, f"{param}[{index}]: content of type {kind!r} is not supported; send text",
                            param=f"{param}[{index}].type", code="unsupported_value")
-        if not isinstance(part.get("text"), str):
+        if not isinstance(text, str):
             raise invalid(f"{param}[{index}].text", "a text part needs a string 'text'")
-        texts.append(part["text"])
+        texts.append(text)
     return "".join(texts)
 
 
-def input_messages(items: str | list[dict[str, Any]], unseal: Callable[[str], str]) -> list[Message]:
+def input_messages(items: str | list[InputItem], unseal: Callable[[str], str]) -> list[Message]:
     """Responses input as Messages; unseal(encrypted_content) returns reasoning text or raises."""
     if isinstance(items, str):
         return [Message(Role.USER, items)]
@@ -57,30 +57,20 @@ def input_messages(items: str | list[dict[str, Any]], unseal: Callable[[str], st
     pending_reasoning: str | None = None
     for index, item in enumerate(items):
         param = f"input[{index}]"
-        kind = item.get("type", "message")
-        if kind == "reasoning":
-            pending_reasoning = _reasoning_text(item, param, unseal)
+        if isinstance(item, ReasoningItem):
+            pending_reasoning = _reasoning_text(item, unseal)
             continue
-        if kind != "message":
-            raise ApiError(400, f"{param}: items of type {kind!r} are not supported by ponder yet",
+        if not isinstance(item, MessageItem):
+            raise ApiError(400, f"{param}: items of type {item.type!r} are not supported by ponder yet",
                            param=f"{param}.type", code="unsupported_value")
-        role = item.get("role")
-        if role not in ("user", "system", "developer", "assistant"):
-            raise invalid(f"{param}.role", f"unknown role {role!r}; use user, system, developer or assistant")
-        text = content_text(item.get("content"), f"{param}.content")
-        reasoning = pending_reasoning if role == "assistant" else None
-        pending_reasoning = None if role == "assistant" else pending_reasoning
-        out.append(Message(Role(role), text, reasoning))
+        text = content_text(item.content, f"{param}.content")
+        reasoning = pending_reasoning if item.role == "assistant" else None
+        pending_reasoning = None if item.role == "assistant" else pending_reasoning
+        out.append(Message(Role(item.role), text, reasoning))
     return out
 
 
-def _reasoning_text(item: dict, param: str, unseal: Callable[[str], str]) -> str:
-    sealed = item.get("encrypted_content")
-    if sealed is not None:
-        if not isinstance(sealed, str):
-            raise invalid(f"{param}.encrypted_content", "must be a string")
-        return unseal(sealed)
-    parts = item.get("content") or []
-    if not isinstance(parts, list):
-        raise invalid(f"{param}.content", "must be a list of reasoning_text parts")
-    return "".join(p.get("text", "") for p in parts if isinstance(p, dict))
+def _reasoning_text(item: ReasoningItem, unseal: Callable[[str], str]) -> str:
+    if item.encrypted_content is not None:
+        return unseal(item.encrypted_content)
+    return "".join(part.text or "" for part in item.content or [])

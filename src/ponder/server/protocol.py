@@ -2,17 +2,22 @@
 
 Unknown fields are refused by name (as OpenAI does), so a typo never silently does nothing.
 Fields an OpenAI app may send but ponder cannot honour are accepted only at their neutral
-value; anything else is a 400 that names them (see unsupported()). Content and input items
-stay loosely typed here and are checked in messages.py, where the errors can name the item.
+value; anything else is a 400 that names them (see unsupported()). Responses input items are
+typed by their `type` (a message when it has none), so a wrong shape is a 400 naming the field;
+inside an item, fields ponder does not read (ids, status, annotations) are ignored, as a client
+passing back the items it was given expects.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 STRICT = ConfigDict(extra="forbid")
+LENIENT = ConfigDict(extra="ignore")
+# llama.cpp seeds its samplers with 32 bits: a larger seed could only be cut, so it is refused
+SEED = Field(default=None, ge=0, le=2**32 - 1)
 
 
 class StreamOptions(BaseModel):
@@ -42,7 +47,7 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = Field(default=None, ge=1)  # deprecated alias of max_completion_tokens
     temperature: float | None = Field(default=None, ge=0, le=2)
     top_p: float | None = Field(default=None, gt=0, le=1)
-    seed: int | None = None
+    seed: int | None = SEED
     stop: str | list[str] | None = None
     n: int = Field(default=1, ge=1)
     stream: bool = False
@@ -83,10 +88,51 @@ class TextParam(BaseModel):
     format: dict[str, Any] | None = None
 
 
+class ContentPart(BaseModel):
+    """A part of a message's content; messages.py takes the text parts and names the others."""
+    model_config = LENIENT
+    type: str
+    text: str | None = None
+
+
+class MessageItem(BaseModel):
+    model_config = LENIENT
+    type: Literal["message"] = "message"
+    role: Literal["user", "system", "developer", "assistant"]
+    content: str | list[ContentPart]
+    id: str | None = None
+
+
+class ReasoningItem(BaseModel):
+    model_config = LENIENT
+    type: Literal["reasoning"]
+    encrypted_content: str | None = None
+    content: list[ContentPart] | None = None
+    summary: list[ContentPart] = []
+    id: str | None = None
+
+
+class OtherItem(BaseModel):
+    """An item of a kind ponder does not take yet (function calls...): refused by name later."""
+    model_config = LENIENT
+    type: str
+
+
+def item_kind(item: Any) -> str:
+    kind = item.get("type", "message") if isinstance(item, dict) else getattr(item, "type", "message")
+    return kind if kind in ("message", "reasoning") else "other"
+
+
+InputItem = Annotated[Annotated[MessageItem, Tag("message")] | Annotated[ReasoningItem, Tag("reasoning")]
+                      | Annotated[OtherItem, Tag("other")], Discriminator(item_kind)]
+# the labels pydantic puts into an error's location for a union's branch: not part of the path
+UNION_LABELS = {"message", "reasoning", "other", "str", "int", "float", "bool", "none"}
+
+
 class ResponsesRequest(BaseModel):
     model_config = STRICT
     model: str
-    input: str | list[dict[str, Any]]
+    input: str | list[InputItem]
     instructions: str | None = None
     reasoning: ReasoningParam | None = None
     max_output_tokens: int | None = Field(default=None, ge=1)
@@ -106,7 +152,7 @@ class ResponsesRequest(BaseModel):
     parallel_tool_calls: bool | None = None
     background: bool | None = None
     # ponder's extensions
-    seed: int | None = None
+    seed: int | None = SEED
     reasoning_budget: int | None = Field(default=None, ge=0)
     keep_reasoning: bool = False
     strategy: Any = None
@@ -119,4 +165,30 @@ def unsupported(request: BaseModel, names: tuple[str, ...]) -> str | None:
         value = getattr(request, name)
         if value not in neutral:
             return name
+    return None
+
+
+def lone_surrogate(value: Any, path: str = "") -> str | None:
+    """The path of the first string holding a lone surrogate ("\\ud800", which JSON allows and
+    UTF-8 cannot encode), or None: such text can be neither tokenized nor stored."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path or "body"
+    elif isinstance(value, BaseModel):
+        for name in value.model_fields_set:
+            found = lone_surrogate(getattr(value, name), f"{path}.{name}" if path else name)
+            if found:
+                return found
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found = lone_surrogate(key, path) or lone_surrogate(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = lone_surrogate(item, f"{path}[{index}]")
+            if found:
+                return found
     return None

@@ -19,9 +19,9 @@ from ponder.config import TurnOptions
 from ponder.errors import InvalidOption, PonderError
 from ponder.server import response_body as rb
 from ponder.server import sse
-from ponder.server.errors import ApiError, from_ponder, invalid, not_found
+from ponder.server.errors import ApiError, from_ponder, invalid, not_found, refuse_lone_surrogates
 from ponder.server.messages import input_messages
-from ponder.server.protocol import ResponsesRequest, unsupported
+from ponder.server.protocol import InputItem, ResponsesRequest, unsupported
 from ponder.server.state import ServerState, new_id
 from ponder.store.sqlite import StoredResponse
 from ponder.strategies import Strategy
@@ -73,6 +73,7 @@ def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
 
 
 def check(state: ServerState, request: ResponsesRequest) -> Strategy | None:
+    refuse_lone_surrogates(request)
     strategy = state.strategy_for(request.model, request.strategy)
     bad = unsupported(request, UNSUPPORTED)
     if bad:
@@ -105,16 +106,16 @@ def turn_options(request: ResponsesRequest, effort: Effort) -> TurnOptions:
     return TurnOptions(**fields)
 
 
-def with_ids(items) -> list[dict]:
+def with_ids(items: str | list[InputItem]) -> list[dict]:
     """The input items as stored and listed: typed, with an id, message text in parts."""
     if isinstance(items, str):
-        items = [{"role": "user", "content": items}]
-    return [normalized(item) for item in items]
+        return [normalized({"type": "message", "role": "user", "content": items})]
+    return [normalized(item.model_dump(exclude_none=True)) for item in items]
 
 
 def normalized(item: dict) -> dict:
-    kind = item.get("type", "message")
-    out = {**item, "type": kind, "id": item.get("id") or new_id("rs_" if kind == "reasoning" else "msg_")}
+    kind = item["type"]
+    out = {**item, "id": item.get("id") or new_id("rs_" if kind == "reasoning" else "msg_")}
     if kind == "message" and isinstance(item.get("content"), str):
         part = "output_text" if item.get("role") == "assistant" else "input_text"
         out["content"] = [{"type": part, "text": item["content"]}]
