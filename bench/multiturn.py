@@ -53,7 +53,7 @@ def question(turn: int) -> str:
 def wait_idle(runtime: Runtime) -> None:
     for _ in range(1000):
         stats = runtime.engine.stats()
-        if not stats["live_sequences"] and not stats["waiting_requests"]:
+        if not (stats["live_sequences"] or stats["waiting_requests"] or stats["warm_ups"]):
             return
         time.sleep(0.01)
 

@@ -50,7 +50,7 @@ def wait_idle(runtime: Runtime) -> None:
     """Until no sequence runs and no warm-up is queued or in flight."""
     while True:
         stats = runtime.engine.stats()
-        if not stats["live_sequences"] and not stats["waiting_requests"]:
+        if not (stats["live_sequences"] or stats["waiting_requests"] or stats["warm_ups"]):
             return
         time.sleep(0.02)
 

@@ -43,6 +43,10 @@ class EngineFailure(PonderError):
     """The engine could not finish a turn (llama.cpp failed, or the engine was closed)."""
 
 
+class EngineStopped(EngineFailure):
+    """The engine thread is gone: nothing more can be generated until the server restarts."""
+
+
 class UpstreamError(EngineFailure):
     """The upstream server failed a request: 503 unreachable, 504 too slow, 502 anything else."""
 

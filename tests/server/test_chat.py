@@ -103,3 +103,14 @@ def test_models_lists_the_loaded_model_and_window(client, http):
     models = client.models.list()
     assert [m.id for m in models.data] == ["smollm2"]
     assert http.get("/v1/models").json()["data"][0]["context_window"] == 2048
+
+
+def test_health_tells_idle_warm_ups_from_client_work(http):
+    # a long history makes the warm-up after the turn (its re-prefill) last a while
+    history = [{"role": "user", "content": "Tell me about rivers. " * 120}, {"role": "assistant", "content": "Rivers."}]
+    body = {"model": "smollm2", "messages": history + [{"role": "user", "content": "And lakes?"}],
+            "reasoning_effort": "low", "max_completion_tokens": 40}
+    assert http.post("/v1/chat/completions", json=body).status_code == 200
+    health = http.get("/health").json()  # the turn is over: only background work may remain
+    assert health["live_sequences"] == 0 and health["waiting_requests"] == 0 and health["active_requests"] == 0
+    assert isinstance(health["warm_ups"], int)  # reported apart

@@ -67,3 +67,44 @@ class Server:
 
     def http(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {API_KEY}"}, timeout=120)
+
+
+class InProcessServer:
+    """ponder's app on a real uvicorn server in this process (a thread), for tests that reach
+    into the runtime while requests run: a fault injected into the engine, say."""
+
+    def __init__(self, runtime, db: Path, **config):
+        import threading
+
+        import uvicorn
+
+        from ponder.config import ServerConfig
+        from ponder.server.app import create_app
+        from ponder.server.sealing import Sealer, load_key
+        from ponder.server.state import ServerState
+        from ponder.store.sqlite import Store
+
+        self.port, self.store = free_port(), Store(str(db))
+        state = ServerState(runtime, self.store, Sealer(load_key(None, Path(str(db) + ".key"))),
+                            ServerConfig(db=str(db), **config))
+        self.server = uvicorn.Server(uvicorn.Config(create_app(state), host="127.0.0.1", port=self.port,
+                                                    log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    url = Server.url
+
+    def __enter__(self) -> "InProcessServer":
+        self.thread.start()
+        for _ in range(300):
+            if self.server.started:
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("in-process server did not start in 30 s")
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+        self.store.close()
+
+    def http(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60)

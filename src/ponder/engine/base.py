@@ -142,8 +142,14 @@ class Engine(ABC):
         never displaces another conversation."""
 
     def stats(self) -> dict:
-        """Live counters for health checks: sequences generating and waiting."""
+        """Live counters for /health: client sequences generating (live_sequences) and queued
+        (waiting_requests), background warm-ups queued or running (warm_ups), kept apart so
+        that idle-time work never looks like client work."""
         return {}
+
+    def failure(self) -> str | None:
+        """Why the engine can serve nothing more (its thread died), or None while it can."""
+        return None
 
     @abstractmethod
     def close(self) -> None:

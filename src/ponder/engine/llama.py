@@ -19,6 +19,7 @@ from ponder.engine.cursor import SegmentCursor
 from ponder.engine.llama_model import load, token_text
 from ponder.engine.scheduler import Scheduler
 from ponder.engine.sequence import Request, WarmUp
+from ponder.errors import EngineStopped
 
 _CLOSE = object()
 
@@ -43,6 +44,8 @@ class LlamaEngine(Engine):
         self.prefix_cache, self.kv_reuse = config.prefix_cache, config.kv_reuse
         self._inbox: queue.Queue = queue.Queue()
         self._closed = False
+        self._gate = threading.Lock()
+        self._stopped: EngineStopped | None = None
         self._thread = threading.Thread(target=self._serve, name="ponder-engine", daemon=True)
         self._thread.start()
 
@@ -78,10 +81,14 @@ class LlamaEngine(Engine):
         if not prompt:
             raise ValueError("an empty prompt has nothing to continue")
         request = Request(list(prompt), sampling, SegmentCursor(controller, self), history=history)
-        if self._closed:
+        with self._gate:  # against the thread dying between the check and the put
+            stopped, closed = self._stopped, self._closed
+            if not (stopped or closed):
+                self._inbox.put(request)
+        if stopped:
+            controller.on_end(EndReason.ERROR, stopped)
+        elif closed:
             controller.on_end(EndReason.CANCELLED, "the engine is closed")
-        else:
-            self._inbox.put(request)
         return RequestHandle(request)
 
     def warm(self, tokens: list[int], key: str | None = None) -> None:
@@ -92,9 +99,17 @@ class LlamaEngine(Engine):
 
     def stats(self) -> dict:
         scheduler = self._scheduler  # plain counters, read without a lock: a snapshot
-        waiting = len(scheduler.waiting) + self._inbox.qsize()
-        return {"live_sequences": len(scheduler.live), "waiting_requests": waiting,
+        with self._inbox.mutex:
+            queued = list(self._inbox.queue)
+        live = list(scheduler.live)
+        waiting = [r for r in list(scheduler.waiting) + queued if isinstance(r, Request)]
+        return {"live_sequences": sum(not s.request.warm for s in live),
+                "waiting_requests": sum(not r.warm for r in waiting),
+                "warm_ups": sum(s.request.warm for s in live) + sum(r.warm for r in waiting),
                 "cached_tokens": scheduler.slots.cached_cells()}
+
+    def failure(self) -> str | None:
+        return str(self._stopped) if self._stopped else None
 
     def close(self) -> None:
         if self._closed:
@@ -105,14 +120,38 @@ class LlamaEngine(Engine):
         self.loaded.free()
 
     def _serve(self) -> None:
-        while True:
-            if not self._take_inbox(block=not self._scheduler.busy):
-                break
-            try:
-                self._scheduler.step()
-            except Exception as error:  # never leave a caller waiting on a dead thread
-                self._scheduler.fail_all(f"engine step failed: {type(error).__name__}: {error}")
+        try:
+            while self._take_inbox(block=not self._scheduler.busy):
+                try:
+                    self._scheduler.step()
+                except Exception as error:  # a bad step fails what it ran; the engine goes on
+                    self._scheduler.fail_all(f"engine step failed: {type(error).__name__}: {error}")
+        except BaseException as error:  # the thread is going: nobody may wait on it
+            self._abandon(EngineStopped(f"the engine stopped ({type(error).__name__}: {error}); "
+                                        "restart the server"))
+            raise
         self._scheduler.close()
+
+    def _abandon(self, stopped: EngineStopped) -> None:
+        """End everything live, waiting or still in the inbox with the error, and refuse
+        whatever comes after."""
+        with self._gate:
+            self._stopped = stopped
+        scheduler = self._scheduler
+        ending = [s.request for s in scheduler.live] + scheduler.waiting
+        while True:
+            try:
+                item = self._inbox.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, Request):
+                ending.append(item)
+        scheduler.live, scheduler.waiting = [], []
+        for request in ending:
+            try:
+                request.controller.on_end(EndReason.ERROR, stopped)
+            except Exception:  # one broken controller must not keep the others waiting
+                pass
 
     def _take_inbox(self, block: bool) -> bool:
         """Move new requests to the scheduler; False once close() was called."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import FastAPI, Query
+from fastapi.responses import JSONResponse
 
 from ponder.server import chat, errors, responses
 from ponder.server.errors import not_found
@@ -20,8 +21,12 @@ def create_app(state: ServerState) -> Guards:
 
     @app.get("/health")
     async def health():
-        return {"status": "ok", "model": state.runtime.model_id, "active_requests": state.active,
-                **state.runtime.engine.stats()}
+        engine = state.runtime.engine
+        body = {"status": "ok", "model": state.runtime.model_id, "active_requests": state.active, **engine.stats()}
+        failure = engine.failure()
+        if failure is not None:  # a load balancer must stop sending work here
+            return JSONResponse({**body, "status": "unavailable", "reason": failure}, status_code=503)
+        return body
 
     @app.get("/v1/models")
     async def models():

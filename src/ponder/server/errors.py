@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from ponder.errors import (ContextOverflow, EngineFailure, InvalidOption, ModelError, PonderError, TemplateError,
+from ponder.errors import (ContextOverflow, EngineFailure, EngineStopped, InvalidOption, ModelError, PonderError, TemplateError,
                            UpstreamError)
 from ponder.server.protocol import UNION_LABELS, lone_surrogate
 
@@ -54,6 +54,8 @@ def from_ponder(error: PonderError) -> ApiError:
         return ApiError(404, str(error), param="model", code="model_not_found")
     if isinstance(error, UpstreamError):
         return ApiError(error.status, str(error), kind="server_error", code=error.code)
+    if isinstance(error, EngineStopped):
+        return ApiError(503, str(error), kind="server_error", code="engine_unavailable")
     if isinstance(error, EngineFailure):
         return ApiError(500, str(error), kind="server_error", code="engine_failure")
     return ApiError(400, str(error), code="invalid_request")

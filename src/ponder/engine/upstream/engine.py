@@ -161,7 +161,7 @@ class UpstreamEngine(Engine):
     def stats(self) -> dict:
         with self._lock:
             live, warming = len(self._runs), self._warming
-        return {"live_sequences": live, "waiting_requests": warming, "upstream": self.upstream.url}
+        return {"live_sequences": live, "waiting_requests": 0, "warm_ups": warming, "upstream": self.upstream.url}
 
     def close(self) -> None:
         if self._closed:
