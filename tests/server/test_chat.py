@@ -1,5 +1,8 @@
 """Chat Completions through the official openai SDK."""
 
+import time
+
+import httpx
 import pytest
 
 ASK = [{"role": "user", "content": "What is 17+25?"}]
@@ -114,3 +117,22 @@ def test_health_tells_idle_warm_ups_from_client_work(http):
     health = http.get("/health").json()  # the turn is over: only background work may remain
     assert health["live_sequences"] == 0 and health["waiting_requests"] == 0 and health["active_requests"] == 0
     assert isinstance(health["warm_ups"], int)  # reported apart
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/v1/chat/completions", {"messages": [{"role": "user", "content": "Count from 1 to 600."}], "n": 2,
+                              "max_completion_tokens": 1500}),
+    ("/v1/responses", {"input": "Count from 1 to 600.", "max_output_tokens": 1500}),
+])
+def test_a_non_streaming_client_that_leaves_cancels_its_generation(server, http, path, body):
+    request = {"model": "smollm2", "reasoning_effort": "none", "temperature": 0, **body}
+    if path.endswith("responses"):
+        request = {k: v for k, v in request.items() if k != "reasoning_effort"} | {"reasoning": {"effort": "none"}}
+    with pytest.raises(httpx.ReadTimeout):  # the client gives up after 2 s and closes its connection
+        http.post(path, json=request, timeout=2)
+    for _ in range(100):  # the generation had about a minute left; it must stop within seconds
+        health = http.get("/health").json()
+        if health["live_sequences"] == 0 and health["active_requests"] == 0:
+            break
+        time.sleep(0.1)
+    assert health["live_sequences"] == 0 and health["active_requests"] == 0, health

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import FastAPI, Query
+from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 
 from ponder.server import chat, errors, responses
@@ -38,12 +38,12 @@ def create_app(state: ServerState) -> Guards:
         return model_card(state)
 
     @app.post("/v1/chat/completions")
-    async def chat_completions(request: ChatRequest):
-        return await chat.create(state, request)
+    async def chat_completions(request: ChatRequest, client: Request):
+        return await chat.create(state, request, client)
 
     @app.post("/v1/responses")
-    async def create_response(request: ResponsesRequest):
-        return await responses.create(state, request)
+    async def create_response(request: ResponsesRequest, client: Request):
+        return await responses.create(state, request, client)
 
     @app.get("/v1/responses/{response_id}")
     async def get_response(response_id: str):

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import time
 
+from fastapi import Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ponder.config import TurnOptions
 from ponder.errors import InvalidOption, PonderError
 from ponder.server import sse
+from ponder.server.collect import collect
 from ponder.server.errors import ApiError, from_ponder, invalid, refuse_lone_surrogates
 from ponder.server.messages import chat_messages
 from ponder.server.protocol import ChatRequest, unsupported
@@ -81,7 +83,7 @@ def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
         raise from_ponder(error) from None
 
 
-async def create(state: ServerState, request: ChatRequest):
+async def create(state: ServerState, request: ChatRequest, client: Request):
     ticket, turns = state.admitted(lambda: start_turns(state, request))
     meta = {"id": new_id("chatcmpl-"), "created": int(time.time()), "model": state.runtime.model_id,
             "system_fingerprint": "ponder"}
@@ -89,7 +91,7 @@ async def create(state: ServerState, request: ChatRequest):
         include_usage = bool(request.stream_options and request.stream_options.include_usage)
         return StreamingResponse(stream(turns, meta, include_usage, ticket), media_type="text/event-stream")
     with ticket:  # a PonderError here reaches the app's handler, which shapes it
-        results = await asyncio.gather(*(turn.acollect() for turn in turns))
+        results = await collect(turns, client)
     return JSONResponse(completion(meta, results))
 
 

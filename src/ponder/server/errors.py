@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from ponder.errors import (ContextOverflow, EngineFailure, EngineStopped, InvalidOption, ModelError, PonderError, TemplateError,
                            UpstreamError)
+from ponder.server.collect import ClientGone
 from ponder.server.protocol import UNION_LABELS, lone_surrogate
 
 
@@ -109,6 +110,10 @@ def install(app) -> None:
             return ApiError(405, f"method {request.method} not allowed on {request.url.path}",
                             code="method_not_allowed").response()
         return ApiError(exc.status_code, str(exc.detail)).response()
+
+    @app.exception_handler(ClientGone)
+    async def _gone(_: Request, exc: ClientGone):
+        return Response(status_code=499)  # nobody reads it: nginx's "client closed request"
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception):

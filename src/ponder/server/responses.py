@@ -13,12 +13,14 @@ import itertools
 import time
 from dataclasses import dataclass
 
+from fastapi import Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ponder.config import TurnOptions
 from ponder.errors import InvalidOption, PonderError
 from ponder.server import response_body as rb
 from ponder.server import sse
+from ponder.server.collect import collect
 from ponder.server.errors import ApiError, from_ponder, invalid, not_found, refuse_lone_surrogates
 from ponder.server.messages import input_messages
 from ponder.server.protocol import InputItem, ResponsesRequest, unsupported
@@ -41,12 +43,12 @@ class Prepared:
     input_items: list[dict]
 
 
-async def create(state: ServerState, request: ResponsesRequest):
+async def create(state: ServerState, request: ResponsesRequest, client: Request):
     ticket, prepared = state.admitted(lambda: prepare(state, request))
     if request.stream:
         return StreamingResponse(stream(state, prepared, ticket), media_type="text/event-stream")
     with ticket:  # a PonderError here reaches the app's handler, which shapes it
-        result = await prepared.turn.acollect()
+        [result] = await collect([prepared.turn], client)
     return JSONResponse(complete(state, prepared, result))
 
 
