@@ -136,7 +136,8 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8000
     api_key: str | None = None  # when set, every /v1 request needs "Authorization: Bearer KEY"
-    db: str = "ponder.db"  # SQLite file of stored responses; ":memory:" keeps nothing
+    db: str = ":memory:"  # SQLite file of stored responses; ":memory:" keeps nothing (serve picks a file)
+    store_days: float | None = None  # stored responses older than this are deleted; None keeps them
     expose_reasoning: bool = False  # return plain reasoning text in Responses output
     secret_key: str | None = None  # hex AES key for sealed reasoning; None: a key file beside db
     max_request_bytes: int = 8 * 1024 * 1024

@@ -102,7 +102,7 @@ class Runtime:
         controller = TurnLoop(self.format, prompt.budget, self.codec, emit, options.stop, options.handoff,
                               options.min_reasoning, options.continuation)
         handle = self.engine.submit(list(prompt.tokens), sampling_of(options), controller, prompt.history,
-                                    prompt.key)
+                                    prompt.key, reserve=prompt.cells)
         return Launched(self, controller, handle, prompt)
 
     def close(self) -> None:

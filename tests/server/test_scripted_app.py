@@ -47,7 +47,7 @@ class Planned(FakeEngine):
         super().__init__("The answer is 4.")
         self.plan, self.held = list(plan), []
 
-    def submit(self, prompt, sampling, controller, history=None, key=None):
+    def submit(self, prompt, sampling, controller, history=None, key=None, reserve=None):
         step = self.plan.pop(0) if self.plan else "answer"
         if step == "hold":
             controller.on_prefilled(len(prompt), 0)

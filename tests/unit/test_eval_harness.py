@@ -24,7 +24,7 @@ class SeededFake(FakeEngine):
         super().__init__()
         self.say, self.seeds = say, []
 
-    def submit(self, prompt, sampling, controller, history=None, key=None):
+    def submit(self, prompt, sampling, controller, history=None, key=None, reserve=None):
         self.seeds.append(sampling.seed)
         self.scripts = [self.say(sampling.seed)] * (len(self.prompts) + 1)
         return super().submit(prompt, sampling, controller)

@@ -51,7 +51,7 @@ def test_leading_system_and_developer_messages_merge():
 def test_the_engine_learns_which_prompt_tokens_the_next_turn_will_share():
     """The slot table lets a later turn take this one's slot over once it shares them."""
     class Recording(FakeEngine):
-        def submit(self, prompt, sampling, controller, history=None, key=None):
+        def submit(self, prompt, sampling, controller, history=None, key=None, reserve=None):
             self.seen = (prompt, history)
             return super().submit(prompt, sampling, controller, history)
 

@@ -1,5 +1,7 @@
 """The two-phase loop on a scripted engine: phases, budgets, limits and token accounting."""
 
+import dataclasses
+
 import pytest
 
 from ponder.config import TurnOptions
@@ -106,11 +108,37 @@ def test_stop_strings_do_not_apply_to_reasoning(scripted):
     assert result.message.content == "fine"
 
 
-def test_leaving_the_stream_early_is_harmless(scripted):
+def test_leaving_the_stream_early_cancels_the_sequence(scripted):
     runtime = scripted(SCRIPT)
-    turn = runtime.respond(ASK, TurnOptions(reasoning_budget=100))
-    first = next(iter(turn))
-    assert isinstance(first, ReasoningDelta)
+    cancelled, submit = [], runtime.engine.submit
+
+    def recording(*args, **kwargs):
+        handle = submit(*args, **kwargs)
+        handle.cancel = lambda: cancelled.append(True)
+        return handle
+
+    runtime.engine.submit = recording
+    events = iter(runtime.respond(ASK, TurnOptions(reasoning_budget=100)))
+    assert isinstance(next(events), ReasoningDelta)
+    events.close()  # the consumer walks away mid-turn
+    assert cancelled == [True]
+    assert run(runtime, reasoning_budget=100)[1].message.content == "The answer is 4."  # and it serves on
+
+
+@pytest.mark.timeout(20)  # before the fix the consumer waited forever for an end that never came
+def test_a_failure_while_ending_the_turn_still_ends_it(scripted, monkeypatch):
+    from ponder.errors import EngineFailure
+    from ponder.reasoning.loop import TurnLoop
+
+    def broken(self):
+        raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "scripted")
+
+    runtime = scripted("on and on " * 50)  # never closes its reasoning: the window ends it
+    prompt = runtime.prompt(ASK, TurnOptions(reasoning_budget=100, max_completion_tokens=200))
+    runtime.engine.info = dataclasses.replace(runtime.engine.info, n_ctx=len(prompt.tokens) + 20)
+    monkeypatch.setattr(TurnLoop, "_flush", broken)  # what ends the turn (on_end) fails
+    with pytest.raises(EngineFailure, match="ending the turn failed: UnicodeDecodeError"):
+        runtime.respond(prompt, TurnOptions(reasoning_budget=100, max_completion_tokens=200)).collect()
 
 
 @pytest.mark.parametrize("field, value", [("temperature", -1), ("temperature", 3), ("top_p", 0), ("stop", ("",)), ("effort", "max"), ("truncation", "sometimes")])

@@ -2,7 +2,7 @@
 
 from ponder.engine.base import SamplingParams
 from ponder.engine.kvcache import SlotTable
-from ponder.engine.planner import plan_admission, plan_batch, preempted
+from ponder.engine.planner import fits, plan_admission, plan_batch, preempted, superseded, to_preempt
 from ponder.engine.sequence import Request, Sequence, WarmUp
 
 
@@ -10,7 +10,7 @@ def request(prompt, warm=False):
     return Request(list(prompt), SamplingParams(), WarmUp(), warm=warm)
 
 
-def admit(waiting, live, slots):
+def admit(waiting, live, slots, pool=None):
     """plan_admission with a scheduler's start: the request leaves the queue, the slot takes its cells."""
     def start(request, claim):
         waiting.remove(request)
@@ -21,7 +21,7 @@ def admit(waiting, live, slots):
         slots.extend(claim.slot, request.prompt[claim.cached:])
         claim.slot.history = len(request.prompt)
 
-    return plan_admission(waiting, live, slots, start)
+    return plan_admission(waiting, live, slots, start, pool)
 
 
 def running(slots, prompt, pending, warm=False):
@@ -147,3 +147,52 @@ def test_eviction_counts_a_shared_prefix_as_freed_only_with_its_last_holder():
     assert slots.plan_evictions(needed=10, pool=75) == [first.slot]  # frees its own 10 cells
     # the shared 60 are freed only with the second slot too: counted per slot, the first would seem enough
     assert slots.plan_evictions(needed=20, pool=75) == [first.slot, second.slot]
+
+
+def reserved(prompt, reserve):
+    return Request(list(prompt), SamplingParams(), WarmUp(), reserve=reserve)
+
+
+def live_with(slots, prompt, reserve, generated=()):
+    """A real sequence that evaluated prompt (and generated) into its slot, with its reserve."""
+    claim = slots.claim(list(prompt))
+    slots.extend(claim.slot, list(prompt) + list(generated))
+    return Sequence(reserved(prompt, reserve), claim.slot, None, [0])
+
+
+def test_a_request_waits_until_its_reserve_fits_the_pool():
+    slots = SlotTable(4)
+    running = live_with(slots, range(100, 150), reserve=300)  # holds 50, may grow by 250
+    assert fits(reserved(range(500, 520), 200), [running], slots, pool=500)  # 50 + 250 + 200 = 500
+    assert not fits(reserved(range(500, 520), 201), [running], slots, pool=500)
+    assert fits(reserved(range(500, 520), 10_000), [], slots, pool=500)  # alone, anything starts
+    waiting = [reserved(range(500, 520), 400), reserved(range(600, 605), 10)]
+    plan = admit(waiting, [running], slots, pool=500)
+    assert plan.started == [] and len(waiting) == 2  # first come, first served: the small one waits too
+
+
+def test_a_prompt_shared_with_a_running_sequence_counts_once():
+    slots = SlotTable(4)
+    prompt = list(range(100, 200))
+    running = live_with(slots, prompt, reserve=150)  # 100 held, 50 to grow
+    sibling = reserved(prompt + [7], reserve=150)  # shares 100: needs 50 more of its own
+    assert fits(sibling, [running], slots, pool=201)
+    assert not fits(reserved(range(300, 400), 150), [running], slots, pool=201)  # another prompt: all 150
+
+
+def test_preemption_takes_the_youngest_and_never_the_last_one_running():
+    slots = SlotTable(4)
+    old, middle, young = (live_with(slots, [i] * 10, reserve=40, generated=[9] * 20) for i in (1, 2, 3))
+    assert to_preempt([old, middle, young], shortfall=10) == [young]
+    assert to_preempt([young, old, middle], shortfall=45) == [young, middle]
+    assert to_preempt([old, middle, young], shortfall=1000) == [young, middle]  # old runs on
+    assert to_preempt([old], shortfall=1000) == []
+
+
+def test_a_newer_warm_up_supersedes_its_conversations_older_one_and_one_per_slot_waits():
+    turn1, other = request([1, 2, 3], warm=True), request([8, 8], warm=True)
+    turn2 = request([1, 2, 3, 4, 5], warm=True)  # the same conversation, a turn later
+    assert superseded([turn1, other], turn2, n_slots=4) == [turn1]
+    queued = [request([i, i], warm=True) for i in range(10, 15)]
+    assert superseded(queued, request([99], warm=True), n_slots=3) == queued[:3]  # the oldest go
+    assert superseded([request([5, 6])], request([5, 6, 7], warm=True), n_slots=1) == []  # never real work

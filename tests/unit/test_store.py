@@ -2,7 +2,9 @@
 
 import sqlite3
 
-from ponder.store.sqlite import Store, StoredResponse, migrate
+import pytest
+
+from ponder.store.sqlite import ChainTooLong, Store, StoredResponse, migrate
 from ponder.types import Message, Role
 
 
@@ -46,3 +48,27 @@ def test_chain_is_oldest_first_and_breaks_on_a_deleted_link(tmp_path):
     assert store.delete("b") and not store.delete("b")
     assert store.chain("c") is None
     assert store.input_items("b") == []
+
+
+def test_a_chain_is_read_in_one_query_and_bounded(tmp_path):
+    store = Store(tmp_path / "long.db")
+    store.save(response("r0"), [])
+    for i in range(1, 12):
+        store.save(response(f"r{i}", f"r{i - 1}"), [])
+    queries = []
+    store._db.set_trace_callback(queries.append)
+    assert [r.id for r in store.chain("r11")] == [f"r{i}" for i in range(12)]
+    assert len(queries) == 1  # not one SELECT per link
+    assert len(store.chain("r11", limit=12)) == 12
+    with pytest.raises(ChainTooLong, match="longer than 11 responses"):
+        store.chain("r11", limit=11)
+    assert store.chain("nope") is None
+
+
+def test_retention_prunes_old_responses_only(tmp_path):
+    store = Store(tmp_path / "old.db")
+    store.save(response("old"), [{"type": "message"}])
+    store._db.execute("UPDATE responses SET created_at = created_at - 90000 WHERE id = 'old'")
+    store.save(response("new"), [])
+    assert store.prune(older_than_s=86400) == 1
+    assert store.get("old") is None and store.input_items("old") == [] and store.get("new") is not None

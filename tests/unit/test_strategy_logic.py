@@ -22,7 +22,7 @@ class Recording(FakeEngine):
         super().__init__(*args, **kwargs)
         self.samplings = []
 
-    def submit(self, prompt, sampling, controller, history=None, key=None):
+    def submit(self, prompt, sampling, controller, history=None, key=None, reserve=None):
         self.samplings.append(sampling)
         return super().submit(prompt, sampling, controller)
 
@@ -226,7 +226,7 @@ def test_a_round_that_cannot_start_cancels_what_it_started():
     cancelled = []
 
     class Watching(FakeEngine):
-        def submit(self, prompt, sampling, controller, history=None, key=None):
+        def submit(self, prompt, sampling, controller, history=None, key=None, reserve=None):
             super().submit(prompt, sampling, controller)
             handle = type("H", (), {"cancel": lambda self: cancelled.append(True)})()
             return handle
@@ -243,8 +243,8 @@ def test_a_width_that_could_outgrow_the_shared_pool_is_refused():
     with pytest.raises(InvalidOption, match=r"vote@8 may fill \d+ KV cells .* the pool holds 1024"):
         rt.respond(ASK, TurnOptions(effort="low"), strategy=Vote(8))
     assert rt.engine.prompts == []
-    # the same width fits once each completion is capped
-    rt.respond(ASK, TurnOptions(effort="low", max_completion_tokens=100), strategy=Vote(8)).collect()
+    # the same width fits once each completion (and its hand-off room) is capped
+    rt.respond(ASK, TurnOptions(effort="low", max_completion_tokens=80), strategy=Vote(8)).collect()
 
 
 def test_the_pool_not_the_window_bounds_a_strategys_width():

@@ -24,8 +24,11 @@ from ponder.config import ServerConfig
               help="KV cells shared by all sequences (default: sized from memory, up to 8 windows).")
 @click.option("--threads", "n_threads", envvar="PONDER_THREADS", type=click.IntRange(min=1), default=None)
 @click.option("--api-key", envvar="PONDER_API_KEY", default=None, help="Require this bearer token on /v1.")
-@click.option("--db", envvar="PONDER_DB", default="ponder.db", show_default=True,
-              help="SQLite file for stored responses (':memory:' keeps nothing).")
+@click.option("--db", envvar="PONDER_DB", default=None,
+              help="SQLite file for stored responses (default: ponder.db in the user's data folder; "
+                   "':memory:' keeps nothing).")
+@click.option("--store-days", envvar="PONDER_STORE_DAYS", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Delete stored responses older than this many days (default: keep them).")
 @click.option("--expose-reasoning", envvar="PONDER_EXPOSE_REASONING", is_flag=True,
               help="Return plain reasoning text in Responses output.")
 @click.option("--max-queue", envvar="PONDER_MAX_QUEUE", type=click.IntRange(min=1), default=64, show_default=True,
@@ -38,23 +41,28 @@ from ponder.config import ServerConfig
               help="Generate on this OpenAI-compatible completions server (vLLM) instead of in process.")
 @click.option("--tokenizer", envvar="PONDER_TOKENIZER", default=None, metavar="DIR",
               help="With --upstream: the model's Hugging Face folder (default: where the server loaded it).")
+@click.option("--log-level", envvar="PONDER_LOG_LEVEL", default="info", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]), help="ponder's log, one line per request at info.")
 @click.option("--verbose", is_flag=True, help="Show llama.cpp's log and uvicorn's access log.")
-def serve(host, port, model, n_ctx, kv_cells, n_threads, api_key, db, expose_reasoning, max_queue, max_request_bytes,
-          max_samples, upstream, tokenizer, verbose):
+def serve(host, port, model, n_ctx, kv_cells, n_threads, api_key, db, store_days, expose_reasoning, max_queue,
+          max_request_bytes, max_samples, upstream, tokenizer, log_level, verbose):
     """Serve the model over OpenAI's Chat Completions and Responses APIs."""
     import os
     import sqlite3
 
     import uvicorn
 
+    from ponder.server import logs
     from ponder.server.app import create_app
     from ponder.server.sealing import Sealer, load_key
     from ponder.server.state import ServerState
     from ponder.store.sqlite import Store
 
+    logs.configure(log_level)
+    db = db or default_db()
     config = ServerConfig(host=host, port=port, api_key=api_key, db=db, expose_reasoning=expose_reasoning,
                           secret_key=os.environ.get("PONDER_SECRET_KEY"), max_request_bytes=max_request_bytes,
-                          max_queue=max_queue, max_samples=max_samples)
+                          max_queue=max_queue, max_samples=max_samples, store_days=store_days)
     key_file = None if db == ":memory:" else Path(db + ".key")
     try:
         sealer = Sealer(load_key(config.secret_key, key_file))
@@ -68,7 +76,14 @@ def serve(host, port, model, n_ctx, kv_cells, n_threads, api_key, db, expose_rea
         app = create_app(ServerState(runtime, store, sealer, config))
         info = runtime.engine.info
         click.echo(f"ponder serving {runtime.model_id} (window {info.n_ctx}, KV pool {info.kv_cells} cells) "
-                   f"on http://{host}:{port}/v1", err=True)
+                   f"on http://{host}:{port}/v1, storing responses in {db}", err=True)
         uvicorn.run(app, host=host, port=port, log_level="info" if verbose else "warning",
                     access_log=verbose, timeout_graceful_shutdown=2)
     store.close()
+
+
+def default_db() -> str:
+    """ponder.db in the user's data folder (XDG's on Linux), never wherever the server started."""
+    import platformdirs
+
+    return str(Path(platformdirs.user_data_dir("ponder")) / "ponder.db")

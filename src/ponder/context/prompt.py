@@ -37,6 +37,10 @@ class Tokenizer(Protocol):
     def piece(self, token: int) -> bytes: ...
 
 
+# room for what a hand-off forces into a sequence beyond its completion budget (text and marker)
+HANDOFF_CELLS = 32
+
+
 @dataclass(frozen=True)
 class Prompt:
     """One turn's prompt, as every layer below the runtime sees it."""
@@ -51,6 +55,12 @@ class Prompt:
     @property
     def thinks(self) -> bool:
         return self.budget.thinks
+
+    @property
+    def cells(self) -> int:
+        """The KV cells one sequence of this prompt may fill: the prompt, its longest completion,
+        and the few tokens a budget hand-off forces in (its text and closing marker)."""
+        return len(self.tokens) + self.budget.completion + HANDOFF_CELLS
 
     @property
     def key(self) -> str:

@@ -126,13 +126,15 @@ class Engine(ABC):
 
     @abstractmethod
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
-               history: int | None = None, key: str | None = None) -> Handle:
+               history: int | None = None, key: str | None = None, reserve: int | None = None) -> Handle:
         """Start generating after prompt; returns at once.
 
         history: how many leading prompt tokens are the conversation so far (the rest is the
         generation prompt); a later prompt that shares them continues this one. None: all.
         key: the conversation's stable name, which a remote engine sends so that a router keeps
         the conversation on the replica whose cache holds it.
+        reserve: the KV cells the sequence may fill in all (prompt and longest completion); an
+        engine with a shared pool starts it only once that fits. None: the prompt alone.
         """
 
     def warm(self, tokens: list[int], key: str | None = None) -> None:

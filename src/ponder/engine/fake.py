@@ -58,7 +58,7 @@ class FakeEngine(Engine):
         return "".join(self._texts[t] for t in tokens)
 
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
-               history: int | None = None, key: str | None = None) -> _Done:
+               history: int | None = None, key: str | None = None, reserve: int | None = None) -> _Done:
         turn = len(self.prompts)
         self.prompts.append(list(prompt))
         cursor = SegmentCursor(controller, self)

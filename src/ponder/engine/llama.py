@@ -77,10 +77,11 @@ class LlamaEngine(Engine):
     # ---- generation ----
 
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
-               history: int | None = None, key: str | None = None) -> RequestHandle:
+               history: int | None = None, key: str | None = None, reserve: int | None = None) -> RequestHandle:
         if not prompt:
             raise ValueError("an empty prompt has nothing to continue")
-        request = Request(list(prompt), sampling, SegmentCursor(controller, self), history=history)
+        request = Request(list(prompt), sampling, SegmentCursor(controller, self), history=history,
+                          reserve=reserve or 0)
         with self._gate:  # against the thread dying between the check and the put
             stopped, closed = self._stopped, self._closed
             if not (stopped or closed):
@@ -106,7 +107,7 @@ class LlamaEngine(Engine):
         return {"live_sequences": sum(not s.request.warm for s in live),
                 "waiting_requests": sum(not r.warm for r in waiting),
                 "warm_ups": sum(s.request.warm for s in live) + sum(r.warm for r in waiting),
-                "cached_tokens": scheduler.slots.cached_cells()}
+                "cached_tokens": scheduler.slots.cached_cells(), "preemptions": scheduler.preemptions}
 
     def failure(self) -> str | None:
         return str(self._stopped) if self._stopped else None

@@ -1,13 +1,19 @@
-"""What the scheduler does next, decided as plain code: admission, the batch, eviction.
+"""What the scheduler does next, decided as plain code: admission, the batch, eviction,
+preemption, and which warm-ups are still worth doing.
 
 Admission: real requests go first, in arrival order, each into the slot the slot table plans
-for it (a prompt whose shared prefix a running sequence is still evaluating waits for it);
-while any real request waits, running warm-ups give way and queued ones wait. The batch:
+for it (a prompt whose shared prefix a running sequence is still evaluating waits for it),
+and only while the cells it may need (its reserve: prompt and longest completion) fit the
+pool beside what the running sequences hold and may still grow to; the rest wait, in order.
+While any real request waits, running warm-ups give way and queued ones wait. The batch:
 sequences with one pending token (decodes) before prompt chunks, within n_batch tokens;
 warm-ups only when no real sequence has work; a sequence that would pass the window is
 full. Eviction (kvcache.SlotTable.plan_evictions) frees idle prefixes, least recently used
-first, until the batch fits the pool. Nothing here calls llama.cpp: the scheduler carries
-out the plan, and tests run it on plain objects.
+first, until the batch fits the pool; when even that is not enough (reserves are estimates),
+the youngest sequences are preempted: back to the queue, recomputed later, the others never
+failed. Warm-ups: a newer one of a conversation supersedes the older, and at most one per
+slot waits. Nothing here calls llama.cpp: the scheduler carries out the plan, and tests run
+it on plain objects.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ponder.engine.kvcache import Claim, SlotTable, worth_waiting
+from ponder.engine.kvcache import Claim, SlotTable, common_prefix, worth_waiting
 from ponder.engine.sequence import Request, Sequence
 
 
@@ -27,9 +33,10 @@ class Admission:
 
 
 def plan_admission(waiting: list[Request], live: list[Sequence], slots: SlotTable,
-                   start: Callable[[Request, Claim], None]) -> Admission:
+                   start: Callable[[Request, Claim], None], pool: int | None = None) -> Admission:
     """Who starts now. Each claim is started (start) before the next is planned: a claim may
-    copy from a slot that the one before it just refilled, so it must see that slot's cells."""
+    copy from a slot that the one before it just refilled, so it must see that slot's cells.
+    pool: the cells all sequences share; a request whose reserve does not fit yet waits."""
     plan = Admission()
     real_waiting = any(not r.warm and not r.cancelled.is_set() for r in waiting)
     real_live = any(not s.request.warm for s in live)
@@ -42,6 +49,9 @@ def plan_admission(waiting: list[Request], live: list[Sequence], slots: SlotTabl
             if not (real_waiting or real_live):
                 plan.warm_ups.append(request)  # idle time only
         elif slots_left and not worth_waiting(request.prompt, running):
+            if pool is not None and not fits(request, live, slots, pool, plan.started):
+                slots_left = False  # first come, first served: nobody overtakes it
+                continue
             claim = slots.claim(request.prompt)
             if claim is None:
                 slots_left = False  # every slot is busy: the rest wait, in order
@@ -77,3 +87,40 @@ def plan_batch(live: list[Sequence], n_batch: int, window: int) -> tuple[list[tu
             plan.append((seq, chunk))
             room -= len(chunk)
     return plan, full
+
+
+def fits(request: Request, live: list[Sequence], slots: SlotTable, pool: int,
+         starting: list[tuple[Request, Claim]] = ()) -> bool:
+    """Whether request's reserve fits the pool beside the real sequences running (and those
+    starting this step): the cells their slots hold, what each may still grow to, and the
+    request's own reserve less the prefix it shares with one of them (shared cells are one set).
+    Idle slots do not count: their cells are evicted as needed. With nothing running, it fits."""
+    running = [(s.request, s.slot) for s in live if not s.request.warm] + [(r, c.slot) for r, c in starting]
+    if not running:
+        return True
+    held = set().union(*(slot.cells for _, slot in running))
+    growth = sum(max(0, other.reserve - len(slot.tokens)) for other, slot in running)
+    shared = max(common_prefix(request.prompt, other.prompt) for other, _ in running)
+    return len(held) + growth + request.reserve - shared <= pool
+
+
+def to_preempt(live: list[Sequence], shortfall: int) -> list[Sequence]:
+    """The youngest real sequences whose cells cover shortfall, never the oldest one: it runs on,
+    and the others go back to the queue (their tokens recomputed later)."""
+    victims, freed = [], 0
+    for seq in sorted((s for s in live if not s.request.warm), key=lambda s: s.request.arrival, reverse=True)[:-1]:
+        if freed >= shortfall:
+            break
+        victims.append(seq)
+        freed += len(seq.slot.tokens)
+    return victims
+
+
+def superseded(waiting: list[Request], new: Request, n_slots: int) -> list[Request]:
+    """Queued warm-ups that new (a warm-up) makes pointless: the older ones of its conversation
+    (their history is the start of its), and past one per slot, the oldest. A server that is
+    never idle thus keeps a bounded queue of them, never one per finished turn."""
+    queued = [r for r in waiting if r.warm]
+    older = [r for r in queued if r.prompt == new.prompt[: len(r.prompt)]]
+    rest = [r for r in queued if r not in older]
+    return older + rest[: max(0, len(rest) + 1 - n_slots)]

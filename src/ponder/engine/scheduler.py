@@ -22,8 +22,8 @@ from ponder.engine.kvcache import Claim, Slot, SlotTable, spoken
 from ponder.engine.llama_model import LoadedModel
 from ponder.engine.logprobs import token_logprobs
 from ponder.engine.sampler import Sampler
-from ponder.engine.planner import plan_admission, plan_batch, preempted
-from ponder.engine.sequence import Request, Sequence
+from ponder.engine.planner import plan_admission, plan_batch, preempted, superseded, to_preempt
+from ponder.engine.sequence import Request, Resume, Sequence
 from ponder.engine.shift import shift_out
 
 
@@ -39,12 +39,16 @@ class Scheduler:
         self.slots = SlotTable(n_slots, reuse)
         self.waiting: list[Request] = []
         self.live: list[Sequence] = []
+        self.preemptions = 0  # sequences sent back to the queue for want of cells
 
     @property
     def busy(self) -> bool:
         return bool(self.live or self.waiting)
 
     def submit(self, request: Request) -> None:
+        if request.warm:
+            for old in superseded(self.waiting, request, len(self.slots.slots)):
+                self.waiting.remove(old)
         self.waiting.append(request)
 
     def step(self) -> None:
@@ -76,7 +80,7 @@ class Scheduler:
 
         for seq in preempted(self.waiting, self.live):
             self._end(seq, EndReason.CANCELLED)  # real work first; its cells stay cached
-        plan = plan_admission(self.waiting, self.live, self.slots, start)
+        plan = plan_admission(self.waiting, self.live, self.slots, start, self.pool)
         for request in plan.cancelled:
             self.waiting.remove(request)
             request.controller.on_end(EndReason.CANCELLED)
@@ -85,7 +89,13 @@ class Scheduler:
             # answer then lands in the freed cells, in position order, as in a cold run
             # (attention sums cells in cache order: this is what keeps re-prefill bit-exact).
             self.waiting.remove(request)  # first: a warm-up that fails is not tried again
-            claim = self._refresh(request)
+            try:
+                claim = self._refresh(request)
+            except Exception:  # only an optimisation: dropped, and the turn's cells (maybe half cut) forgotten
+                turn = self.slots.finished_turn(request.prompt, spoken(request.prompt, self.end_tokens))
+                if turn is not None:
+                    self._forget(turn)
+                continue
             if claim is not None:  # a warm-up whose turn lost its cells is dropped
                 self._start(request, claim)
 
@@ -95,6 +105,19 @@ class Scheduler:
         return self.slots.refresh(request.prompt, cut, said)
 
     def _start(self, request: Request, claim: Claim) -> None:
+        """Start request in its claimed slot; a failure fails this request only, and frees the slot."""
+        try:
+            self._begin(request, claim)
+        except Exception as error:
+            seq = next((s for s in self.live if s.request is request), None)
+            if seq is not None:
+                self._end(seq, EndReason.ERROR, f"starting the sequence failed: {type(error).__name__}: {error}")
+            else:
+                self._forget(claim.slot)
+                claim.slot.busy = False
+                self._tell_end(request, EndReason.ERROR, f"starting the sequence failed: {type(error).__name__}: {error}")
+
+    def _begin(self, request: Request, claim: Claim) -> None:
         slot = claim.slot
         if not self.slots.reuse:  # nothing is reused: keep no cells, every prompt starts cold
             for idle in [s for s in self.slots.slots if not s.busy]:
@@ -109,6 +132,11 @@ class Scheduler:
         if not request.warm:  # a warm-up's slot keeps its turn's history: a repeat may still replace the answer
             slot.history = request.history or len(request.prompt)
         slot.turn = 0  # until it ends, the slot holds no finished turn
+        if request.resume is not None:  # preempted: its prompt is all it had; it samples on
+            seq = Sequence(request, slot, request.resume.sampler, request.prompt[claim.cached :],
+                           request.resume.forbid_end)
+            self.live.append(seq)
+            return
         sampler = None if request.warm else Sampler(request.sampling, self.n_vocab, self.end_tokens)
         pending = request.prompt[claim.cached :] + list(request.controller.start)
         seq = Sequence(request, slot, sampler, pending, request.controller.forbid_end)
@@ -155,21 +183,46 @@ class Scheduler:
             seq.slot.touch()
             if reason is EndReason.DONE:  # it holds a finished turn: its prompt, then what it generated
                 seq.slot.turn = len(seq.request.prompt)
+        self._tell_end(seq.request, reason, error)
+
+    @staticmethod
+    def _tell_end(request: Request, reason: EndReason, error: str | None) -> None:
         try:
-            seq.request.controller.on_end(reason, error)
-        except Exception:  # a broken controller must not take the engine down
+            request.controller.on_end(reason, error)
+        except Exception:  # a broken controller must not take the engine down (TurnLoop reports its own)
             pass
+
+    def _preempt(self, seq: Sequence) -> None:
+        """Out of cells: seq goes back to the front of the queue with everything it has (prompt
+        and generated tokens), its cells freed; readmitted, it is recomputed and samples on."""
+        self.live.remove(seq)
+        request = seq.request
+        resumed = Request(seq.slot.tokens + seq.pending, request.sampling, request.controller, request.history,
+                          cancelled=request.cancelled, reserve=request.reserve,
+                          resume=Resume(seq.sampler, seq.forbid_end), arrival=request.arrival)
+        self._forget(seq.slot)
+        seq.slot.busy = False
+        self.waiting.insert(0, resumed)
+        self.preemptions += 1
 
     # ---- one decode ----
 
     def _plan(self) -> list[tuple[Sequence, list[int]]]:
-        """(sequence, tokens to evaluate now) for this step, within n_batch, the window and the pool."""
-        plan, full = plan_batch(self.live, self.n_batch, self.window)
-        for seq in full:
-            self._end(seq, EndReason.CONTEXT_FULL)
-        for victim in self.slots.plan_evictions(sum(len(chunk) for _, chunk in plan), self.pool):
-            self._forget(victim)
-        return plan
+        """(sequence, tokens to evaluate now) for this step, within n_batch, the window and the
+        pool: idle prefixes are evicted first, then the youngest sequences preempted."""
+        while True:
+            plan, full = plan_batch(self.live, self.n_batch, self.window)
+            for seq in full:
+                self._end(seq, EndReason.CONTEXT_FULL)
+            needed = sum(len(chunk) for _, chunk in plan)
+            for victim in self.slots.plan_evictions(needed, self.pool):
+                self._forget(victim)
+            shortfall = self.slots.cached_cells() + needed - self.pool
+            victims = to_preempt(self.live, shortfall) if shortfall > 0 else []
+            if not victims:
+                return plan  # fits (or one sequence alone is over the pool: its decode says so)
+            for seq in victims:
+                self._preempt(seq)
 
     def _forget(self, slot: Slot) -> None:
         ll.llama_memory_seq_rm(self.memory, slot.seq_id, -1, -1)

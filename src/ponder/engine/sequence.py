@@ -7,6 +7,7 @@ evaluate. Plain data: the planner reads them, the scheduler moves them.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -35,6 +36,18 @@ class WarmUp:
         pass
 
 
+_arrivals = itertools.count()
+
+
+@dataclass
+class Resume:
+    """What a preempted sequence keeps while it waits to be recomputed: its sampler (and so its
+    random stream) and the controller's wish for the next sample."""
+
+    sampler: Sampler
+    forbid_end: bool
+
+
 @dataclass
 class Request:
     prompt: list[int]
@@ -44,6 +57,12 @@ class Request:
     warm: bool = False  # a warm-up: re-prefill a finished turn's next history into its cells
     cut: bool = False  # a warm-up that first cuts the turn's reasoning out (kv_reuse="shift")
     cancelled: threading.Event = field(default_factory=threading.Event)
+    reserve: int = 0  # cells it may fill in all (prompt and longest completion); at least the prompt
+    resume: Resume | None = None  # a preempted sequence: its prompt is all it had, it goes on sampling
+    arrival: int = field(default_factory=lambda: next(_arrivals))  # preemption takes the youngest
+
+    def __post_init__(self) -> None:
+        self.reserve = max(self.reserve, len(self.prompt))
 
 
 @dataclass

@@ -113,9 +113,12 @@ class TurnLoop:
         self.ended_at = time.perf_counter()
         if reason is EndReason.CONTEXT_FULL:
             self.finish_reason = FinishReason.LENGTH
-        if self.phase is not Phase.DONE:
-            self._flush()
-            self.phase = Phase.DONE
+        try:
+            if self.phase is not Phase.DONE:
+                self.phase = Phase.DONE
+                self._flush()
+        except Exception as failure:  # the consumer must still hear the end, with the reason
+            reason, error = EndReason.ERROR, f"ending the turn failed: {type(failure).__name__}: {failure}"
         self._emit(Ended(reason, error))
 
     # ---- results ----

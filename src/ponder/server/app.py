@@ -5,28 +5,34 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from ponder.server import chat, errors, responses
 from ponder.server.errors import not_found
 from ponder.server.limits import Guards
+from ponder.server.logs import RequestIds
+from ponder.server.metrics import CONTENT_TYPE
 from ponder.server.protocol import ChatRequest, ResponsesRequest
+from ponder.server.retention import retention
 from ponder.server.state import ServerState
 
 
-def create_app(state: ServerState) -> Guards:
-    app = FastAPI(title="ponder", version="0.1.0")
+def create_app(state: ServerState) -> RequestIds:
+    app = FastAPI(title="ponder", version="0.1.0", lifespan=retention(state.store, state.config.store_days))
     app.state.ponder = state
     errors.install(app)
 
     @app.get("/health")
     async def health():
-        engine = state.runtime.engine
-        body = {"status": "ok", "model": state.runtime.model_id, "active_requests": state.active, **engine.stats()}
-        failure = engine.failure()
+        body = {"status": "ok", "model": state.runtime.model_id, **state.live()}
+        failure = state.runtime.engine.failure()
         if failure is not None:  # a load balancer must stop sending work here
             return JSONResponse({**body, "status": "unavailable", "reason": failure}, status_code=503)
         return body
+
+    @app.get("/metrics")
+    async def metrics():
+        return Response(state.metrics.text(), media_type=CONTENT_TYPE)
 
     @app.get("/v1/models")
     async def models():
@@ -45,23 +51,24 @@ def create_app(state: ServerState) -> Guards:
     async def create_response(request: ResponsesRequest, client: Request):
         return await responses.create(state, request, client)
 
+    # The store's routes are plain functions: FastAPI runs them on its thread pool, off the loop.
     @app.get("/v1/responses/{response_id}")
-    async def get_response(response_id: str):
+    def get_response(response_id: str):
         return stored(state, response_id).body
 
     @app.delete("/v1/responses/{response_id}")
-    async def delete_response(response_id: str):
+    def delete_response(response_id: str):
         if not state.store.delete(response_id):
             raise not_found("response", response_id)
         return {"id": response_id, "object": "response", "deleted": True}
 
     @app.get("/v1/responses/{response_id}/input_items")
-    async def input_items(response_id: str, limit: int = Query(20, ge=1, le=100),
+    def input_items(response_id: str, limit: int = Query(20, ge=1, le=100),
                           order: Literal["asc", "desc"] = "desc", after: str | None = None):
         stored(state, response_id)
         return page(state.store.input_items(response_id), limit, order, after)
 
-    return Guards(app, state.config.api_key, state.config.max_request_bytes)
+    return RequestIds(Guards(app, state.config.api_key, state.config.max_request_bytes), state.metrics.request)
 
 
 def stored(state: ServerState, response_id: str):

@@ -16,12 +16,13 @@ from ponder.config import TurnOptions
 from ponder.errors import InvalidOption, PonderError
 from ponder.server import sse
 from ponder.server.collect import collect
-from ponder.server.errors import ApiError, from_ponder, invalid, refuse_lone_surrogates
+from ponder.server.errors import ApiError, from_ponder, internal, invalid, refuse_lone_surrogates, shaped
+from ponder.server.logs import LOG
 from ponder.server.messages import chat_messages
 from ponder.server.protocol import ChatRequest, unsupported
 from ponder.server.state import ServerState, new_id
 from ponder.strategies import Strategy
-from ponder.strategies.base import seeded
+from ponder.strategies.base import check_cells, seeded
 from ponder.turn import Turn
 from ponder.types import ContentDelta, Effort, ReasoningDelta, TurnResult
 
@@ -65,17 +66,20 @@ def check(state: ServerState, request: ChatRequest) -> Strategy | None:
     return strategy
 
 
-def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
+def start_turns(state: ServerState, request: ChatRequest, loop: asyncio.AbstractEventLoop) -> list[Turn]:
     strategy = check(state, request)
     try:
         options = turn_options(request)
         prompt = state.runtime.prompt(chat_messages(request.messages), options)  # once for all n choices
+        width = strategy.width if strategy is not None else 1
         if strategy is not None:
             strategy.check(prompt.messages, options, state.config.max_samples)
-            if request.n * strategy.width > state.config.max_samples:  # every choice runs the whole strategy
-                raise InvalidOption("n", f"{request.n} choices × {strategy.spec} is {request.n * strategy.width} "
+            if request.n * width > state.config.max_samples:  # every choice runs the whole strategy
+                raise InvalidOption("n", f"{request.n} choices × {strategy.spec} is {request.n * width} "
                                     f"sequences, over this server's maximum of {state.config.max_samples}")
-        loop = asyncio.get_running_loop()
+        if request.n > 1:  # all n choices run at once, in one pool
+            what = f"{request.n} choices" + (f" × {strategy.spec}" if strategy is not None else "")
+            check_cells(state.runtime.engine.info.kv_cells, prompt, request.n * width, what, "n")
         # choice i's samples start at seed + i × width, so no two choices draw the same sample
         stride = strategy.width if strategy is not None else 1
         return [state.runtime.respond(prompt, seeded(options, i * stride), loop, strategy) for i in range(request.n)]
@@ -84,14 +88,18 @@ def start_turns(state: ServerState, request: ChatRequest) -> list[Turn]:
 
 
 async def create(state: ServerState, request: ChatRequest, client: Request):
-    ticket, turns = state.admitted(lambda: start_turns(state, request))
+    loop = asyncio.get_running_loop()
+    ticket, turns = await state.admitted(lambda: start_turns(state, request, loop))
     meta = {"id": new_id("chatcmpl-"), "created": int(time.time()), "model": state.runtime.model_id,
             "system_fingerprint": "ponder"}
     if request.stream:
         include_usage = bool(request.stream_options and request.stream_options.include_usage)
-        return StreamingResponse(stream(turns, meta, include_usage, ticket), media_type="text/event-stream")
+        return StreamingResponse(stream(turns, meta, include_usage, ticket, state.metrics.turn),
+                                 media_type="text/event-stream")
     with ticket:  # a PonderError here reaches the app's handler, which shapes it
         results = await collect(turns, client)
+    for result in results:
+        state.metrics.turn(result)
     return JSONResponse(completion(meta, results))
 
 
@@ -129,7 +137,7 @@ def usage_body(results: list[TurnResult]) -> dict:
     }
 
 
-async def stream(turns: list[Turn], meta: dict, include_usage: bool, ticket):
+async def stream(turns: list[Turn], meta: dict, include_usage: bool, ticket, observe):
     base = {**meta, "object": "chat.completion.chunk"}
 
     def chunk(index: int, delta: dict, finish: str | None = None, extra: dict | None = None) -> str:
@@ -148,13 +156,17 @@ async def stream(turns: list[Turn], meta: dict, include_usage: bool, ticket):
                 yield chunk(index, {"content": item.text})
             elif isinstance(item, TurnResult):
                 results[index] = item
+                observe(item)
                 yield chunk(index, {}, item.finish_reason.value, strategy_body(item))
         if include_usage:
             ordered = [results[i] for i in sorted(results)]
             yield sse.data({**base, "choices": [], "usage": usage_body(ordered)})
         yield sse.DONE
     except PonderError as error:
-        yield sse.data({"error": error_body(from_ponder(error))})
+        yield sse.data({"error": error_body(shaped(error))})
+    except Exception as error:  # a bug: the client hears of it in the stream, the log has the trace
+        LOG.error("chat stream failed", exc_info=error)
+        yield sse.data({"error": error_body(internal(error))})
     finally:
         ticket.release()
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from ponder.errors import (ContextOverflow, EngineFailure, EngineStopped, InvalidOption, ModelError, PonderError, TemplateError,
                            UpstreamError)
 from ponder.server.collect import ClientGone
+from ponder.server.logs import LOG, REQUEST_ID
 from ponder.server.protocol import UNION_LABELS, lone_surrogate
 
 
@@ -62,6 +63,14 @@ def from_ponder(error: PonderError) -> ApiError:
     return ApiError(400, str(error), code="invalid_request")
 
 
+def shaped(error: PonderError) -> ApiError:
+    """from_ponder, and a log line when it is ponder's fault or its engine's (5xx)."""
+    problem = from_ponder(error)
+    if problem.status >= 500:
+        LOG.error("%s (%s)", problem.message, problem.code)
+    return problem
+
+
 def validation_error(exc: RequestValidationError) -> ApiError:
     """The first problem pydantic found, named by its JSON path. A value that fails every
     branch of a union (input: a string or a list of items) is reported at its deepest failure,
@@ -82,6 +91,13 @@ def validation_error(exc: RequestValidationError) -> ApiError:
     return ApiError(400, f"{param}: {first.get('msg')}", param=param, code="invalid_value")
 
 
+def internal(exc: Exception) -> ApiError:
+    """A bug of ponder's, as the client sees it: what failed, and the request id to find in the log."""
+    detail = f"{type(exc).__name__}: {exc}"[:200]
+    return ApiError(500, f"internal error ({detail}); request {REQUEST_ID.get()} in the server's log has the "
+                    "details", kind="server_error", code="internal_error")
+
+
 def union_label(part) -> bool:
     """A location step that names a union's branch (str, list[...], a tag), not a field."""
     return isinstance(part, str) and (part in UNION_LABELS or "[" in part)
@@ -96,7 +112,7 @@ def install(app) -> None:
 
     @app.exception_handler(PonderError)
     async def _ponder(_: Request, exc: PonderError):
-        return from_ponder(exc).response()
+        return shaped(exc).response()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError):
@@ -116,5 +132,6 @@ def install(app) -> None:
         return Response(status_code=499)  # nobody reads it: nginx's "client closed request"
 
     @app.exception_handler(Exception)
-    async def _bug(_: Request, exc: Exception):
-        return ApiError(500, f"internal error: {type(exc).__name__}", kind="server_error", code="internal_error").response()
+    async def _bug(request: Request, exc: Exception):
+        LOG.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return internal(exc).response()

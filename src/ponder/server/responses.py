@@ -21,11 +21,12 @@ from ponder.errors import InvalidOption, PonderError
 from ponder.server import response_body as rb
 from ponder.server import sse
 from ponder.server.collect import collect
-from ponder.server.errors import ApiError, from_ponder, invalid, not_found, refuse_lone_surrogates
+from ponder.server.errors import ApiError, from_ponder, internal, invalid, not_found, refuse_lone_surrogates, shaped
+from ponder.server.logs import LOG
 from ponder.server.messages import input_messages
 from ponder.server.protocol import InputItem, ResponsesRequest, unsupported
 from ponder.server.state import ServerState, new_id
-from ponder.store.sqlite import StoredResponse
+from ponder.store.sqlite import ChainTooLong, StoredResponse
 from ponder.strategies import Strategy
 from ponder.turn import Turn
 from ponder.types import ContentDelta, Effort, Message, ReasoningDelta, Role, TurnResult
@@ -44,15 +45,17 @@ class Prepared:
 
 
 async def create(state: ServerState, request: ResponsesRequest, client: Request):
-    ticket, prepared = state.admitted(lambda: prepare(state, request))
+    loop = asyncio.get_running_loop()
+    ticket, prepared = await state.admitted(lambda: prepare(state, request, loop))
     if request.stream:
         return StreamingResponse(stream(state, prepared, ticket), media_type="text/event-stream")
     with ticket:  # a PonderError here reaches the app's handler, which shapes it
         [result] = await collect([prepared.turn], client)
-    return JSONResponse(complete(state, prepared, result))
+        body = await asyncio.to_thread(complete, state, prepared, result)  # a durable write: off the loop
+    return JSONResponse(body)
 
 
-def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
+def prepare(state: ServerState, request: ResponsesRequest, loop: asyncio.AbstractEventLoop) -> Prepared:
     strategy = check(state, request)
     history = stored_history(state, request.previous_response_id)
     new = input_messages(request.input, state.sealer.unseal)
@@ -65,7 +68,7 @@ def prepare(state: ServerState, request: ResponsesRequest) -> Prepared:
         prompt = state.runtime.prompt(system + history + new, options)
         if strategy is not None:
             strategy.check(prompt.messages, options, state.config.max_samples)
-        turn = state.runtime.respond(prompt, options, asyncio.get_running_loop(), strategy)
+        turn = state.runtime.respond(prompt, options, loop, strategy)
     except InvalidOption as error:
         param = "input" if error.param == "messages" else error.param
         raise ApiError(400, str(error).replace("messages:", "input:", 1), param=param, code="invalid_value") from None
@@ -91,7 +94,10 @@ def check(state: ServerState, request: ResponsesRequest) -> Strategy | None:
 def stored_history(state: ServerState, previous: str | None) -> list[Message]:
     if previous is None:
         return []
-    chain = state.store.chain(previous)
+    try:
+        chain = state.store.chain(previous)
+    except ChainTooLong as error:
+        raise invalid("previous_response_id", f"{error}; start a new conversation or send its input") from None
     if chain is None:
         raise not_found("previous response", previous, param="previous_response_id")
     return [m for stored in chain for m in stored.input_messages + stored.output_messages]
@@ -134,6 +140,7 @@ def reasoning_of(state: ServerState, prepared: Prepared, text: str | None) -> di
 
 def complete(state: ServerState, prepared: Prepared, result: TurnResult, reasoning: dict | None = None) -> dict:
     """The final Response; stored (with its reasoning, always) unless store is false."""
+    state.metrics.turn(result)
     reasoning = reasoning or reasoning_of(state, prepared, result.message.reasoning)
     body = rb.finished(prepared.shell, result, reasoning, prepared.ids)
     if prepared.request.store:
@@ -179,7 +186,7 @@ async def stream(state: ServerState, prepared: Prepared, ticket):
                 yield ev("response.output_text.delta", item_id=ids.message, output_index=message_index,
                          content_index=0, delta=item.text, logprobs=[])
             elif isinstance(item, TurnResult):
-                final = complete(state, prepared, item, reasoning_item)
+                final = await asyncio.to_thread(complete, state, prepared, item, reasoning_item)
                 message = next((o for o in final["output"] if o["type"] == "message"), None)
                 if message is not None:
                     if not message_open:
@@ -190,7 +197,11 @@ async def stream(state: ServerState, prepared: Prepared, ticket):
                 kind = "response.completed" if final["status"] == "completed" else "response.incomplete"
                 yield ev(kind, response=final)
     except PonderError as error:
-        problem = from_ponder(error)
+        problem = shaped(error)
+        yield ev("error", code=problem.code, message=problem.message, param=problem.param)
+    except Exception as error:  # a bug: the client hears of it in the stream, the log has the trace
+        LOG.error("responses stream failed", exc_info=error)
+        problem = internal(error)
         yield ev("error", code=problem.code, message=problem.message, param=problem.param)
     finally:
         ticket.release()

@@ -6,6 +6,7 @@ the bound a request is refused with 429 at once rather than queued without limit
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import secrets
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from ponder.config import ServerConfig
 from ponder.runtime import Runtime
 from ponder.errors import InvalidOption
 from ponder.server.errors import ApiError, from_ponder, not_found
+from ponder.server.metrics import Metrics
 from ponder.server.sealing import Sealer
 from ponder.store.sqlite import Store
 from ponder.strategies import Strategy, parse_strategy, split_model
@@ -35,6 +37,15 @@ class ServerState:
     sealer: Sealer
     config: ServerConfig
     active: int = field(default=0)
+    metrics: Metrics = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.metrics = Metrics(self.live)
+
+    def live(self) -> dict:
+        """What /health and /metrics report now: admitted requests and the engine's counters."""
+        return {"active_requests": self.active, "kv_cells": self.runtime.engine.info.kv_cells,
+                **self.runtime.engine.stats()}
 
     def check_model(self, model: str) -> None:
         self.strategy_for(model, None)
@@ -59,11 +70,13 @@ class ServerState:
         return Ticket(self)
 
 
-    def admitted(self, start: Callable[[], T]) -> tuple[Ticket, T]:
-        """Admit a request and start its work; a start that fails gives its place back."""
+    async def admitted(self, start: Callable[[], T]) -> tuple[Ticket, T]:
+        """Admit a request and start its work off the event loop (rendering, tokenizing and
+        reading the store take milliseconds to seconds, and other streams must not wait on
+        them); a start that fails gives its place back."""
         ticket = self.admit()
         try:
-            return ticket, start()
+            return ticket, await asyncio.to_thread(start)
         except BaseException:
             ticket.release()
             raise

@@ -18,6 +18,27 @@ from pathlib import Path
 from ponder.types import Message
 
 
+class ChainTooLong(Exception):
+    def __init__(self, limit: int):
+        super().__init__(f"the conversation is longer than {limit} responses")
+        self.limit = limit
+
+
+# A conversation of more responses than this is refused rather than walked: each link is a row
+# to read and a turn of history to render, and a client could chain without end.
+MAX_CHAIN = 1000
+# the links from one response back to the first, deepest first; depth bounds a cycle or a chain
+CHAIN_SQL = """
+WITH RECURSIVE chain(id, previous_response_id, body, input_messages, output_messages, depth) AS (
+    SELECT id, previous_response_id, body, input_messages, output_messages, 0 FROM responses WHERE id = ?1
+    UNION ALL
+    SELECT r.id, r.previous_response_id, r.body, r.input_messages, r.output_messages, chain.depth + 1
+    FROM responses r JOIN chain ON r.id = chain.previous_response_id WHERE chain.depth + 1 < ?2
+)
+SELECT id, previous_response_id, body, input_messages, output_messages, depth FROM chain ORDER BY depth DESC
+"""
+
+
 @dataclass(frozen=True)
 class StoredResponse:
     id: str
@@ -84,19 +105,25 @@ class Store:
             ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    def chain(self, response_id: str) -> list[StoredResponse] | None:
-        """The response and all before it, oldest first; None if any link is missing."""
-        chain: list[StoredResponse] = []
-        seen: set[str] = set()
-        current: str | None = response_id
-        while current is not None:
-            stored = self.get(current)
-            if stored is None or current in seen:
-                return None
-            seen.add(current)
-            chain.append(stored)
-            current = stored.previous_response_id
-        return chain[::-1]
+    def chain(self, response_id: str, limit: int = MAX_CHAIN) -> list[StoredResponse] | None:
+        """The response and all before it, oldest first, in one query; None if any link is
+        missing (deleted, or pruned by retention); ChainTooLong past limit links."""
+        with self._lock:
+            rows = self._db.execute(CHAIN_SQL, (response_id, limit)).fetchall()
+        if not rows:
+            return None
+        oldest = rows[0]
+        if oldest[1] is not None:
+            if oldest[5] >= limit - 1:
+                raise ChainTooLong(limit)
+            return None  # a link is gone
+        return [StoredResponse(r[0], r[1], json.loads(r[2]), _load_messages(r[3]), _load_messages(r[4])) for r in rows]
+
+    def prune(self, older_than_s: float) -> int:
+        """Delete the responses stored more than older_than_s seconds ago (retention); how many."""
+        cutoff = int(time.time() - older_than_s)
+        with self._lock, self._db:
+            return self._db.execute("DELETE FROM responses WHERE created_at < ?", (cutoff,)).rowcount
 
 
 def migrate(db: sqlite3.Connection) -> int:

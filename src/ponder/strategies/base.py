@@ -96,7 +96,8 @@ class Strategy(ABC):
         from ponder.strategies.driver import StrategyTurn  # the driver imports the runtime's parts
 
         self.check(prompt.messages, options, max_n=MAX_N)
-        check_cells(runtime.engine.info.kv_cells, prompt, self)
+        if self.width > 1:
+            check_cells(runtime.engine.info.kv_cells, prompt, self.width, self.spec, "strategy.n")
         return StrategyTurn(runtime, self, prompt, options, loop)
 
     @property
@@ -105,22 +106,21 @@ class Strategy(ABC):
         return self.name if self.width == 1 else f"{self.name}@{self.width}"
 
 
-def check_cells(pool: int, prompt: Prompt, strategy: Strategy) -> None:
-    """Refuse a width whose sequences could outgrow the KV pool they share.
+def check_cells(pool: int, prompt: Prompt, sequences: int, what: str, param: str) -> None:
+    """Refuse sequences of one prompt that could never fit the KV pool together.
 
     The engine's pool is one set of cells (kv_unified), apart from the window: the prompt is
-    stored once and shared, but every sequence fills its own completion. Were they to outgrow
-    the pool, every sequence of the batch would end at once with nothing said, so this is a
-    clear error up front.
+    stored once and shared, but every sequence fills its own completion. The engine admits a
+    request only once its reserve fits, so sequences that could not fit even alone together
+    would wait forever, or run one after another and each be preempted: a clear error up front.
     """
-    if strategy.width == 1:
-        return
-    size, completion = len(prompt.tokens), prompt.budget.completion
-    need = size + strategy.width * completion
+    size = len(prompt.tokens)
+    completion = prompt.cells - size
+    need = size + sequences * completion
     if need > pool:
-        raise InvalidOption("strategy.n", f"{strategy.spec} may fill {need} KV cells (a {size}-token prompt and "
-                            f"{strategy.width} completions of up to {completion} tokens) but the pool holds "
-                            f"{pool}; lower n or max_completion_tokens, or start with a larger pool (--kv-cells)")
+        raise InvalidOption(param, f"{what} may fill {need} KV cells (a {size}-token prompt and {sequences} "
+                            f"completions of up to {completion} tokens) but the pool holds {pool}; lower n or "
+                            f"max_completion_tokens, or start with a larger pool (--kv-cells)")
 
 
 def reasoning_tokens(options: TurnOptions) -> int:

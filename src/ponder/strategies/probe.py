@@ -52,5 +52,5 @@ def start_probe(runtime: Runtime, ask: Ask, emit: Callable[[object], None]) -> t
     firsts = tuple(runtime.engine.tokenize(word, special=False)[0] for word in ask.probe)
     probe = Probe(ask.probe, emit)
     handle = runtime.engine.submit(list(prompt.tokens), SamplingParams(temperature=0, probe=firsts), probe,
-                                   prompt.history, prompt.key)
+                                   prompt.history, prompt.key, reserve=prompt.cells)
     return probe, handle

@@ -109,7 +109,7 @@ class UpstreamEngine(Engine):
     # ---- generation ----
 
     def submit(self, prompt: list[int], sampling: SamplingParams, controller: Controller,
-               history: int | None = None, key: str | None = None) -> RunHandle:
+               history: int | None = None, key: str | None = None, reserve: int | None = None) -> RunHandle:
         if not prompt:
             raise ValueError("an empty prompt has nothing to continue")
         headers = {SESSION_HEADER: key} if key else {}
