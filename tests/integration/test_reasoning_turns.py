@@ -1,5 +1,7 @@
 """One turn on the real model: two phases, budgets, limits, usage and streaming."""
 
+import time
+
 from ponder.config import EngineConfig, TurnOptions
 from ponder.reasoning.budget import EFFORT_TOKENS
 from ponder.runtime import Runtime
@@ -70,6 +72,11 @@ def test_abandoned_stream_frees_the_engine(runtime):
     for count, _ in enumerate(turn):
         if count == 3:
             break
+    for _ in range(200):  # the engine drops the abandoned sequence within a step or two
+        if runtime.engine.stats()["live_sequences"] == 0:
+            break
+        time.sleep(0.01)
+    assert runtime.engine.stats()["live_sequences"] == 0
     after = runtime.respond(ASK, TurnOptions(effort="minimal", seed=3)).collect()
     assert after.message.content
 

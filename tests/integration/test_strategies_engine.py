@@ -68,7 +68,10 @@ def test_the_model_judges_itself_with_probabilities(runtime):
     options = TurnOptions(effort="minimal", max_completion_tokens=40, seed=3)
     result = runtime.respond(ASK, options, strategy=BestOfN(2, "self")).collect()
     scores = result.strategy["scores"]
-    assert len(scores) == 2 and all(0 <= s <= 1 for s in scores)
+    # real logits: both words have some probability, so never 0 or 1, and never the 0.5 a judge
+    # without probabilities falls back to
+    assert len(scores) == 2 and all(0 < s < 1 and s != 0.5 for s in scores), scores
+    assert result.strategy["chosen"] == scores.index(max(scores))
     assert result.strategy["probes"] == 2
 
 

@@ -78,8 +78,8 @@ def test_best_of_n_with_the_checker_over_the_responses_api(reasoner):
     assert report["verifier"] == "checker" and len(report["scores"]) == 4
     right = [i for i, c in enumerate(report["candidates"]) if c["answer"] == "5188"]
     assert report["scores"] == [1.0 if i in right else 0.0 for i in range(4)]
-    if right:  # the checker knows the answer: any right candidate wins
-        assert extract_any(response.output_text) == "5188"
+    assert right, report["candidates"]  # seeded, and the reasoner adds 4-digit numbers right most of the time
+    assert extract_any(response.output_text) == "5188"  # the checker knows the answer: a right candidate wins
     assert response.usage.output_tokens == sum(c["reasoning_tokens"] + c["answer_tokens"]
                                                 for c in report["candidates"])
 

@@ -19,16 +19,17 @@ def vocab() -> llama_cpp.Llama:
     return llama_cpp.Llama(str(resolve_model(None)), vocab_only=True, verbose=False)
 
 
-def expected_prompt_tokens(messages: list[dict]) -> int:
+def expected_prompt_tokens(messages: list[dict], system: str | None = None) -> int:
     """Tokens of the prompt for the next reasoning turn of the embedded model.
 
     messages: the visible history (role/content dicts), newest user message last, without
     system message: the embedded model is not native-thinking, so ponder's instruction to
-    think is the system message.
+    think is the system message, after the caller's system text when there is one.
     """
     model = vocab()
     template = jinja2.Environment().from_string(model.metadata["tokenizer.chat_template"])
-    system = {"role": "system", "content": THINK_TAGS.instruction()}
+    instruction = THINK_TAGS.instruction()
+    system = {"role": "system", "content": f"{system}\n\n{instruction}" if system else instruction}
     text = template.render(messages=[system] + messages, add_generation_prompt=True) + "<think>\n"
     return len(model.tokenize(text.encode(), add_bos=False, special=True))
 

@@ -22,17 +22,27 @@ FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a client's id is echoed only when harmless
 
 
-class WithRequestId(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
+def _with_request_id(factory):
+    """Every log record made while a request is served carries its id (records of any logger,
+    so uvicorn's and a test's capture see it too)."""
+
+    def make(*args, **kwargs) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
         record.request_id = REQUEST_ID.get()
-        return True
+        return record
+
+    make.ponder = True
+    return make
+
+
+if not getattr(logging.getLogRecordFactory(), "ponder", False):
+    logging.setLogRecordFactory(_with_request_id(logging.getLogRecordFactory()))
 
 
 def configure(level: str) -> None:
     """ponder's loggers to stderr at level, each line with its request id."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(FORMAT))
-    handler.addFilter(WithRequestId())
     root = logging.getLogger("ponder")
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
