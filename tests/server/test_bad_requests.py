@@ -32,6 +32,10 @@ BAD = {
                               "messages[0].content"),
     "image content": ("POST", CHAT, chat(messages=[{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": "data:,"}}]}]), 400, "unsupported_value", "messages[0].content[0].type"),
+    "function call in history": ("POST", CHAT, chat(messages=USER + [{"role": "assistant", "content": None,
+                                                                      "function_call": {"name": "f", "arguments": "{}"}},
+                                                                     {"role": "user", "content": "y"}]),
+                                 400, "unsupported_value", "messages[1].role"),
     "tool message": ("POST", CHAT, chat(messages=USER + [{"role": "tool", "content": "x", "tool_call_id": "1"}]),
                      400, "unsupported_value", "messages[1].role"),
     "last message from assistant": ("POST", CHAT, chat(messages=USER + [{"role": "assistant", "content": "yo"}]),

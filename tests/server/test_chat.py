@@ -143,3 +143,17 @@ def test_a_non_streaming_client_that_leaves_cancels_its_generation(server, http,
             break
         time.sleep(0.1)
     assert health["live_sequences"] == 0 and health["active_requests"] == 0, health
+
+
+def test_the_assistant_message_passed_back_whole_is_accepted(client, http):
+    first = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="minimal",
+                                           max_completion_tokens=40)
+    returned = first.choices[0].message.model_dump()  # annotations, audio, function_call, tool_calls: None
+    returned["provider_specific_fields"] = {"litellm": True}  # a client's own field, unknown to OpenAI
+    history = ASK + [returned, {"role": "user", "content": "And 1+1?"}]
+    reply = http.post("/v1/chat/completions", json={"model": "smollm2", "messages": history,
+                                                    "reasoning_effort": "minimal", "max_completion_tokens": 40})
+    assert reply.status_code == 200, reply.text
+    # the history counts as its visible text only: the extra fields change nothing
+    plain = [ASK[0], {"role": "assistant", "content": returned["content"]}, history[-1]]
+    assert reply.json()["usage"]["prompt_tokens"] == expected_prompt_tokens(plain)

@@ -21,7 +21,7 @@ def chat_messages(messages: list[ChatMessageIn]) -> list[Message]:
     out = []
     for index, message in enumerate(messages):
         param = f"messages[{index}]"
-        if message.role in ("tool", "function") or message.tool_calls:
+        if message.role in ("tool", "function") or message.tool_calls or message.function_call:
             raise ApiError(400, f"{param}: tool and function calls are not supported by ponder yet",
                            param=f"{param}.role", code="unsupported_value")
         text = content_text(message.content, f"{param}.content")

@@ -27,7 +27,10 @@ class StreamOptions(BaseModel):
 
 
 class ChatMessageIn(BaseModel):
-    model_config = STRICT
+    """A message of the history. Every field of OpenAI's message schemas is known; fields
+    nobody defined (LiteLLM's provider_specific_fields, a framework's own) are ignored, not
+    refused: clients pass back the assistant message they were given, whole."""
+    model_config = LENIENT
     role: Literal["system", "developer", "user", "assistant", "tool", "function"]
     content: str | list[dict[str, Any]] | None = None
     name: str | None = None
@@ -36,6 +39,9 @@ class ChatMessageIn(BaseModel):
     refusal: str | None = None
     tool_calls: list[dict[str, Any]] | None = None
     tool_call_id: str | None = None
+    function_call: dict[str, Any] | None = None  # deprecated: the pre-tools form of tool_calls
+    audio: dict[str, Any] | None = None  # a reference to audio the model spoke: not read back
+    annotations: list[dict[str, Any]] | None = None  # url citations of the answer: not read back
 
 
 class ChatRequest(BaseModel):
