@@ -37,10 +37,14 @@ class Server:
     def start(self) -> "Server":
         command = [str(PONDER), "serve", "--port", str(self.port), "--db", str(self.db), "--api-key", API_KEY,
                    *self.ctx, *self.flags]
-        self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stderr=subprocess.PIPE, text=True)
+        # its log goes to a file beside the store: a pipe nobody reads would fill (a line per
+        # request) and block the server
+        self.log = Path(f"{self.db}.log")
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(command, env={**os.environ, **self.env}, stderr=log, text=True)
         for _ in range(300):
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read()}")
+                raise RuntimeError(f"server exited: {self.log.read_text()[-3000:]}")
             try:
                 if httpx.get(self.url + "/health", timeout=1).status_code == 200:
                     return self
