@@ -4,6 +4,7 @@ store's location, and 500s that say where to look."""
 import logging
 import os
 import subprocess
+import time
 
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
@@ -51,6 +52,10 @@ def test_a_500_names_its_request_and_the_log_has_the_traceback(tmp_path, caplog)
     with InProcessServer(Runtime(Buggy("x"), model_id="fake"), tmp_path / "ponder.db") as served, served.http() as http:
         with caplog.at_level(logging.INFO, logger="ponder"):
             reply = http.post(CHAT, json={"model": "fake", "messages": [{"role": "user", "content": "hi"}]})
+            for _ in range(100):  # the request's line is written once its last byte is sent
+                if any("500" in r.getMessage() for r in caplog.records):
+                    break
+                time.sleep(0.02)
     assert reply.status_code == 500
     request_id = reply.headers["x-request-id"]
     message = reply.json()["error"]["message"]

@@ -72,6 +72,11 @@ class RequestIds:
 
         try:
             await self.app(scope, receive, sending)
+        except Exception:
+            if not status[0]:
+                raise  # nothing was answered: the server answers and logs it
+            # the app's handler answered 500 and logged the traceback; Starlette re-raises it
+            # for the server's own log, which would print it a second time without the id
         finally:
             LOG.info("%s %s %d %.3fs", scope["method"], scope["path"], status[0], time.perf_counter() - started)
             if self.count is not None:
