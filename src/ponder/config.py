@@ -36,6 +36,9 @@ class EngineConfig:
     upstream: str | None = None
     tokenizer: str | None = None
     upstream_timeout: float = 60.0  # seconds to wait for an answer or the next streamed chunk
+    # A Jinja chat template file to use instead of the model's own (llama-server's
+    # --chat-template-file); its reasoning format is detected from it as from the model's.
+    chat_template: str | None = None
     # The window: what one conversation may hold (prompt + reasoning + answer), at most the
     # model's training context. None is the training context.
     n_ctx: int | None = None

@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.config import EngineConfig, TurnOptions
 from ponder.context.prompt import Prompt, PromptBuilder
 from ponder.engine.base import Engine, Handle, SamplingParams
-from ponder.errors import InvalidOption
+from ponder.errors import InvalidOption, TemplateError
 from ponder.models.registry import model_id_for, resolve_model
 from ponder.models.template import ChatTemplate
 from ponder.reasoning.codec import ForcedTextCodec
@@ -48,12 +49,19 @@ class Runtime:
         from ponder.engine.llama import LlamaEngine  # llama.cpp loads only when a model does
 
         config = config or EngineConfig()
+        source = read_template(config.chat_template) if config.chat_template else None  # before any model loads
         if config.upstream is not None:
             from ponder.engine.upstream.engine import UpstreamEngine
 
-            return cls(UpstreamEngine(config.upstream, config.model, config.tokenizer, config.n_ctx,
-                                      config.upstream_timeout, prewarm=config.prefix_cache))
-        return cls(LlamaEngine(resolve_model(config.model), config), model_id=model_id_for(config.model))
+            engine, model_id = UpstreamEngine(config.upstream, config.model, config.tokenizer, config.n_ctx,
+                                              config.upstream_timeout, prewarm=config.prefix_cache), None
+        else:
+            engine, model_id = LlamaEngine(resolve_model(config.model), config), model_id_for(config.model)
+        if source is None:
+            return cls(engine, model_id=model_id)
+        info = engine.info
+        template = ChatTemplate(source, info.bos_text, info.eos_text, origin=f"the chat template {config.chat_template}")
+        return cls(engine, template, detect_format(source), model_id=model_id)
 
     @property
     def n_ctx(self) -> int:
@@ -134,6 +142,16 @@ class Launched:
         idle time, answer at its true positions, so that turn prefills only its new message."""
         if content:
             self.runtime.engine.warm(self.runtime.prompts.next_history(self.prompt, content), self.prompt.key)
+
+
+def read_template(path: str) -> str:
+    """A --chat-template file's text, compiled once here so that a broken one fails at startup."""
+    try:
+        source = Path(path).expanduser().read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TemplateError(f"cannot read the chat template {path}: {error}") from None
+    ChatTemplate(source, origin=f"the chat template {path}").check()
+    return source
 
 
 def sampling_of(options: TurnOptions) -> SamplingParams:

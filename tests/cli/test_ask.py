@@ -73,3 +73,21 @@ def test_ask_streams_candidates_then_the_vote(ponder):
     out = done.stdout
     assert out.index("[candidate 1/2]") < out.index("[candidate 2/2]") < out.index("[vote]") < out.index("answer: ")
     assert "strategy vote · 2 sequences" in out.strip().splitlines()[-1]
+
+
+def test_a_chat_template_file_replaces_the_models_own(ponder, tmp_path):
+    from support.reference import vocab
+
+    own = vocab().metadata["tokenizer.chat_template"]
+    banner = "This server runs a custom template."
+    custom = tmp_path / "custom.jinja"
+    custom.write_text(own.replace("{% for message in messages %}", f"{banner}\n{{% for message in messages %}}", 1))
+    assert banner in custom.read_text()
+
+    def prompt_tokens(*extra):
+        done = ponder("ask", "What is 17+25?", "--effort", "none", "--max-completion-tokens", "4", "--json", *extra)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)["usage"]["prompt_tokens"]
+
+    added = len(vocab().tokenize(f"{banner}\n".encode(), add_bos=False, special=True))
+    assert prompt_tokens("--chat-template", str(custom)) == prompt_tokens() + added

@@ -46,6 +46,12 @@ BAD = {
                                              "the checker verifies only questions phrased by ponder's tasks"),
     "window too small": (["ask", "hi", "--ctx", "64"], 1, "context window exceeded"),
     "cap larger than window": (["ask", "hi", "--ctx", "256", "--max-completion-tokens", "1000"], 1, "reserve of 1000 tokens"),
+    "missing chat template": (["ask", "hi", "--chat-template", "/nope.jinja"], 1, "cannot read the chat template /nope.jinja"),
+    "chat template that does not compile": (["ask", "hi", "--chat-template", "{broken_template}"], 1, "does not compile"),
+    "chat template that refuses": (["ask", "hi", "--chat-template", "{refusing_template}"], 1,
+                                   "refusing.jinja refused the conversation: no users here"),
+    "serve with a broken chat template": (["serve", "--port", "0", "--chat-template", "{broken_template}"], 1,
+                                          "does not compile"),
     "unknown command": (["frobnicate"], 2, "No such command"),
     "unknown option": (["ask", "hi", "--colour"], 2, "No such option"),
     "chat with bad effort": (["chat", "--effort", "max"], 2, "'max' is not one of"),
@@ -61,7 +67,11 @@ def files(tmp_path_factory):
     (folder / "corrupt.gguf").write_bytes(b"GGUF\x03\x00\x00\x00" + b"\xff" * 64)
     real = resolve_model(None).read_bytes()[:1_000_000]
     (folder / "truncated.gguf").write_bytes(real)
+    (folder / "broken.jinja").write_text("{% for message in messages %}")
+    (folder / "refusing.jinja").write_text("{{ raise_exception('no users here') }}")
     return {
+        "broken_template": folder / "broken.jinja",
+        "refusing_template": folder / "refusing.jinja",
         "text": folder / "notes.txt",
         "empty": folder / "empty.gguf",
         "dir": folder,

@@ -23,7 +23,7 @@ from ponder.types import Message, Role
 @engine_options
 @turn_options
 @strategy_options
-def ask(question, system, as_json, hide_reasoning, model, n_ctx, kv_cells, n_threads, verbose, upstream, tokenizer, strategy, samples,
+def ask(question, system, as_json, hide_reasoning, model, n_ctx, kv_cells, n_threads, verbose, upstream, tokenizer, chat_template, strategy, samples,
         **turn):
     """Ask one question and print the reasoning, the answer and the token usage.
 
@@ -36,7 +36,8 @@ def ask(question, system, as_json, hide_reasoning, model, n_ctx, kv_cells, n_thr
     options = make_turn_options(**turn)
     chosen = make_strategy(strategy, samples)
     messages = ([Message(Role.SYSTEM, system)] if system else []) + [Message(Role.USER, question)]
-    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer) as runtime:
+    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer,
+                      chat_template=chat_template) as runtime:
         stream = runtime.respond(messages, options, strategy=chosen)
         if as_json:
             click.echo(json.dumps(stream.collect().to_dict(), indent=2, ensure_ascii=False))

@@ -42,12 +42,13 @@ class Session:
 @engine_options
 @turn_options
 @strategy_options
-def chat(system, hide_reasoning, model, n_ctx, kv_cells, n_threads, verbose, upstream, tokenizer, strategy, samples, **turn):
+def chat(system, hide_reasoning, model, n_ctx, kv_cells, n_threads, verbose, upstream, tokenizer, chat_template, strategy, samples, **turn):
     """Chat with the model, turn after turn; its reasoning is shown dimmed and then discarded."""
     options = make_turn_options(**turn)
     chosen = make_strategy(strategy, samples)
     console = Console(highlight=False, soft_wrap=True)
-    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer) as runtime:
+    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer,
+                      chat_template=chat_template) as runtime:
         opening = [Message(Role.SYSTEM, system)] if system else []
         session = Session(runtime, console, options, Conversation(opening), not hide_reasoning, chosen)
         console.print(f"ponder chat · {runtime.engine.info.name} · window {runtime.n_ctx} tokens · {HELP}", style="cyan")

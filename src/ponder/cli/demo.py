@@ -46,13 +46,14 @@ def fits(question: str, count: int, digits: int | None) -> bool:
 @click.command()
 @engine_options
 @turn_options
-def demo(model, n_ctx, kv_cells, n_threads, verbose, upstream, tokenizer, **turn):
+def demo(model, n_ctx, kv_cells, n_threads, verbose, upstream, tokenizer, chat_template, **turn):
     """Ask the trained reasoner three fresh problems in one conversation."""
     seed = turn["seed"] if turn["seed"] is not None else random.SystemRandom().randrange(10**6)
     options = make_turn_options(**turn)
     console = Console(highlight=False, soft_wrap=True)
     conversation = Conversation()
-    with load_runtime(model or (None if upstream else DEMO_MODEL), n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer) as runtime:
+    with load_runtime(model or (None if upstream else DEMO_MODEL), n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer,
+                      chat_template=chat_template) as runtime:
         info = runtime.engine.info
         console.print(f"model {info.name} · window {runtime.n_ctx} tokens · reasoning format "
                       f"{runtime.format.open}…{runtime.format.close} "

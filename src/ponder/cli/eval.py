@@ -53,7 +53,7 @@ TABLE_WIDTH = 200
 @click.option("--temperature", type=click.FloatRange(0, 2), default=0.6, show_default=True)
 @engine_options
 def eval_command(task_spec, n, effort_spec, strategy_spec, samples_spec, seed, out, parallel, max_completion_tokens,
-                 temperature, model, n_ctx, kv_cells, n_threads, verbose, upstream, tokenizer):
+                 temperature, model, n_ctx, kv_cells, n_threads, verbose, upstream, tokenizer, chat_template):
     """Score the model on tasks at each effort and strategy; write a table, JSON and a plot."""
     require_matplotlib()
     efforts, samples = parse_efforts(effort_spec), parse_samples(samples_spec)
@@ -64,7 +64,8 @@ def eval_command(task_spec, n, effort_spec, strategy_spec, samples_spec, seed, o
         click.echo(f"ponder: {skipped_line(plan.skipped)}", err=True)
     settings, options = plan.settings, RunOptions(seed, parallel, temperature, max_completion_tokens)
     total = sum(len(tasks[s.task].items) for s in settings)
-    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer, n_seq_max=parallel) as runtime:
+    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer,
+                      chat_template=chat_template, n_seq_max=parallel) as runtime:
         with sigterm_as_interrupt(), ProgressBar(total) as bar:
             make_folder(out)  # now, not after an hour of eval
             run = run_eval(runtime, tasks, settings, options, bar)

@@ -35,6 +35,8 @@ def engine_options(command):
                      help="Generate on this OpenAI-compatible completions server (vLLM) instead of in process."),
         click.option("--tokenizer", default=None, metavar="DIR",
                      help="With --upstream: the model's Hugging Face folder (default: where the server loaded it)."),
+        click.option("--chat-template", "chat_template", default=None, metavar="FILE",
+                     help="A Jinja chat template to use instead of the model's own."),
     ]
     return functools.reduce(lambda f, d: d(f), reversed(decorators), command)
 

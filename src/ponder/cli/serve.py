@@ -41,11 +41,13 @@ from ponder.config import ServerConfig
               help="Generate on this OpenAI-compatible completions server (vLLM) instead of in process.")
 @click.option("--tokenizer", envvar="PONDER_TOKENIZER", default=None, metavar="DIR",
               help="With --upstream: the model's Hugging Face folder (default: where the server loaded it).")
+@click.option("--chat-template", "chat_template", envvar="PONDER_CHAT_TEMPLATE", default=None, metavar="FILE",
+              help="A Jinja chat template to use instead of the model's own.")
 @click.option("--log-level", envvar="PONDER_LOG_LEVEL", default="info", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]), help="ponder's log, one line per request at info.")
 @click.option("--verbose", is_flag=True, help="Show llama.cpp's log and uvicorn's access log.")
 def serve(host, port, model, n_ctx, kv_cells, n_threads, api_key, db, store_days, expose_reasoning, max_queue,
-          max_request_bytes, max_samples, upstream, tokenizer, log_level, verbose):
+          max_request_bytes, max_samples, upstream, tokenizer, chat_template, log_level, verbose):
     """Serve the model over OpenAI's Chat Completions and Responses APIs."""
     import os
     import sqlite3
@@ -72,7 +74,8 @@ def serve(host, port, model, n_ctx, kv_cells, n_threads, api_key, db, store_days
         store = Store(db)
     except (sqlite3.Error, OSError) as error:
         raise click.UsageError(f"cannot open the database {db}: {error}") from None
-    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer) as runtime:
+    with load_runtime(model, n_ctx, n_threads, verbose, kv_cells, upstream, tokenizer,
+                      chat_template=chat_template) as runtime:
         app = create_app(ServerState(runtime, store, sealer, config))
         info = runtime.engine.info
         click.echo(f"ponder serving {runtime.model_id} (window {info.n_ctx}, KV pool {info.kv_cells} cells) "
