@@ -95,7 +95,10 @@ def fits(request: Request, live: list[Sequence], slots: SlotTable, pool: int,
     starting this step): the cells their slots hold, what each may still grow to, and the
     request's own reserve less the prefix it shares with one of them (shared cells are one set).
     Idle slots do not count: their cells are evicted as needed. With nothing running, it fits."""
-    running = [(s.request, s.slot) for s in live if not s.request.warm] + [(r, c.slot) for r, c in starting]
+    # by slot: a request started this step may already be among the live ones
+    by_slot = {id(s.slot): (s.request, s.slot) for s in live if not s.request.warm}
+    by_slot.update({id(c.slot): (r, c.slot) for r, c in starting})
+    running = list(by_slot.values())
     if not running:
         return True
     held = set().union(*(slot.cells for _, slot in running))
