@@ -49,9 +49,8 @@ def stream_once(server: Server, body: dict, leave_after: int | None, outcome: li
 
 
 def test_rounds_of_streams_with_random_disconnects_leak_nothing(tmp_path):
-    server = Server(tmp_path / "ponder.db").start()
     chooser = random.Random(15)
-    try:
+    with Server(tmp_path / "ponder.db").start() as server:
         with server.http() as http:
             http.post(CHAT, json={"model": "smollm2", "messages": [{"role": "user", "content": "hi"}],
                                   "max_completion_tokens": 8})  # first allocations before the baseline
@@ -80,14 +79,11 @@ def test_rounds_of_streams_with_random_disconnects_leak_nothing(tmp_path):
             assert after - before < 100, f"RSS grew {after - before:.0f} MB over 48 streams"
             assert http.post(CHAT, json={"model": "smollm2", "messages": [{"role": "user", "content": "hi"}],
                                          "max_completion_tokens": 8}).status_code == 200
-    finally:
-        server.stop()
 
 
 def test_a_noisy_neighbour_waits_its_turn_and_a_normal_request_finishes_normally(tmp_path):
     # a pool of two windows: the noisy request's eight sequences take most of it
-    server = Server(tmp_path / "ponder.db", "--kv-cells", "2048", ctx="1024").start()
-    try:
+    with Server(tmp_path / "ponder.db", "--kv-cells", "2048", ctx="1024").start() as server:
         with server.http() as http:
             noisy = {"model": "smollm2", "n": 8, "reasoning_effort": "high", "max_completion_tokens": 200,
                      "messages": [{"role": "user", "content": "Explain how tides work."}]}
@@ -119,13 +115,10 @@ def test_a_noisy_neighbour_waits_its_turn_and_a_normal_request_finishes_normally
             assert all(c["message"]["content"] or c["message"]["reasoning_content"]
                        for c in noisy_reply.json()["choices"])
             assert usage["completion_tokens"] > 8 * 50
-    finally:
-        server.stop()
 
 
 def test_a_request_that_could_never_fit_the_pool_is_a_400_naming_it(tmp_path):
-    server = Server(tmp_path / "ponder.db", "--kv-cells", "2048", ctx="2048").start()
-    try:
+    with Server(tmp_path / "ponder.db", "--kv-cells", "2048", ctx="2048").start() as server:
         with server.http() as http:
             long = "Here is a long story about a river. " * 180  # about 1,650 tokens
             reply = http.post(CHAT, json={"model": "smollm2", "n": 8, "max_completion_tokens": 40,
@@ -134,8 +127,6 @@ def test_a_request_that_could_never_fit_the_pool_is_a_400_naming_it(tmp_path):
             error = reply.json()["error"]
             assert error["param"] == "n" and "the pool holds 2048" in error["message"]
             assert http.get("/health").json()["status"] == "ok"
-    finally:
-        server.stop()
 
 
 def test_kill_9_during_responses_writes_loses_no_acknowledged_response(tmp_path):

@@ -66,6 +66,12 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.kill()
 
+    def __enter__(self) -> "Server":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
     def client(self) -> OpenAI:
         return OpenAI(base_url=self.url + "/v1", api_key=API_KEY, max_retries=0, timeout=120)
 

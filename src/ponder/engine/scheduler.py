@@ -109,13 +109,14 @@ class Scheduler:
         try:
             self._begin(request, claim)
         except Exception as error:
+            why = f"starting the sequence failed: {type(error).__name__}: {error}"
             seq = next((s for s in self.live if s.request is request), None)
             if seq is not None:
-                self._end(seq, EndReason.ERROR, f"starting the sequence failed: {type(error).__name__}: {error}")
+                self._end(seq, EndReason.ERROR, why)
             else:
                 self._forget(claim.slot)
                 claim.slot.busy = False
-                self._tell_end(request, EndReason.ERROR, f"starting the sequence failed: {type(error).__name__}: {error}")
+                self._tell_end(request, EndReason.ERROR, why)
 
     def _begin(self, request: Request, claim: Claim) -> None:
         slot = claim.slot
