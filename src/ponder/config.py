@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ponder.errors import InvalidOption
 from ponder.types import Effort, Truncation
+
+if TYPE_CHECKING:  # tools sit above config; only their type is named here
+    from ponder.tools.spec import Toolset
 
 # llama.cpp's LLAMA_MAX_SEQ: a context with more sequences fails to load, with no reason given.
 MAX_SEQUENCES = 256
@@ -115,6 +119,8 @@ class TurnOptions:
     min_reasoning: int = 0  # tokens of thinking before the block may close (think_longer)
     continuation: str = DEFAULT_CONTINUATION
     logprobs: bool = False  # track the mean log-probability of sampled tokens (vote's tie-break)
+    tools: Toolset | None = None  # function tools the turn may call (ponder.tools.spec)
+    response_schema: str | None = None  # the answer is JSON under this schema (its canonical text)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "effort", Effort.parse(self.effort))

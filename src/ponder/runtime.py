@@ -24,6 +24,8 @@ from ponder.models.template import ChatTemplate
 from ponder.reasoning.codec import ForcedTextCodec
 from ponder.reasoning.formats import ReasoningFormat, detect_format
 from ponder.reasoning.loop import TurnLoop
+from ponder.tools.formats import ToolFormat, detect_tool_format
+from ponder.tools.plan import shape_of
 from ponder.turn import Turn
 from ponder.types import Message, Role
 
@@ -35,13 +37,16 @@ class Runtime:
         template: ChatTemplate | None = None,
         fmt: ReasoningFormat | None = None,
         model_id: str | None = None,
+        tool_fmt: ToolFormat | None = None,
     ):
         info = engine.info
         self.engine = engine
         self.model_id = model_id or info.name  # the name clients use for this model
         self.template = template or ChatTemplate(info.chat_template, info.bos_text, info.eos_text)
-        self.format = fmt or detect_format(info.chat_template)
-        self.prompts = PromptBuilder(self.template, self.format, engine, info.bos_text, info.add_bos)
+        self.format = fmt or detect_format(self.template.source if template else info.chat_template)
+        self.tool_format = tool_fmt or detect_tool_format(self.template.source if template else info.chat_template)
+        self.prompts = PromptBuilder(self.template, self.format, engine, info.bos_text, info.add_bos,
+                                     self.tool_format)
         self.codec = ForcedTextCodec(engine)
 
     @classmethod
@@ -61,7 +66,7 @@ class Runtime:
             return cls(engine, model_id=model_id)
         info = engine.info
         template = ChatTemplate(source, info.bos_text, info.eos_text, origin=f"the chat template {config.chat_template}")
-        return cls(engine, template, detect_format(source), model_id=model_id)
+        return cls(engine, template, model_id=model_id)  # its formats are detected from it
 
     @property
     def n_ctx(self) -> int:
@@ -103,12 +108,13 @@ class Runtime:
         events = AsyncChannel(loop) if loop is not None else ThreadChannel()
         launched = self.launch(prompt, options, events.put)
         return Turn(events, launched.controller, launched.handle, prompt.dropped, self.n_ctx,
-                    on_result=lambda result: launched.warm_next(result.message.content))
+                    on_result=lambda result: launched.warm_next(result.message))
 
     def launch(self, prompt: Prompt, options: TurnOptions, emit: Callable[[object], None]) -> Launched:
         """Submit one sequence of prompt whose TurnLoop reports through emit; the parts of a Turn."""
+        shape = shape_of(options.tools, self.tool_format, options.response_schema)
         controller = TurnLoop(self.format, prompt.budget, self.codec, emit, options.stop, options.handoff,
-                              options.min_reasoning, options.continuation)
+                              options.min_reasoning, options.continuation, shape)
         handle = self.engine.submit(list(prompt.tokens), sampling_of(options), controller, prompt.history,
                                     prompt.key, reserve=prompt.cells)
         return Launched(self, controller, handle, prompt)
@@ -137,11 +143,12 @@ class Launched:
     handle: Handle
     prompt: Prompt
 
-    def warm_next(self, content: str) -> None:
-        """The next turn sends this history without the reasoning: have the engine hold it in
-        idle time, answer at its true positions, so that turn prefills only its new message."""
-        if content:
-            self.runtime.engine.warm(self.runtime.prompts.next_history(self.prompt, content), self.prompt.key)
+    def warm_next(self, said: Message) -> None:
+        """The next turn sends this history and what the assistant said (without its reasoning,
+        unless a tool loop goes on): have the engine hold it in idle time, answer at its true
+        positions, so that turn prefills only its new message."""
+        if said.content or said.tool_calls:
+            self.runtime.engine.warm(self.runtime.prompts.next_history(self.prompt, said), self.prompt.key)
 
 
 def read_template(path: str) -> str:
@@ -163,7 +170,21 @@ def check_messages(messages: Sequence[Message]) -> None:
     if not messages:
         raise InvalidOption("messages", "the conversation is empty")
     last = messages[-1]
-    if last.role is not Role.USER:
-        raise InvalidOption("messages", f"the last message must come from the user, not the {last.role.value}")
-    if not last.content.strip():
+    if last.role not in (Role.USER, Role.TOOL):
+        raise InvalidOption("messages", f"the last message must come from the user (or be a tool's result), "
+                            f"not the {last.role.value}")
+    if last.role is Role.USER and not last.content.strip():
         raise InvalidOption("messages", "the newest user message is empty")
+    check_results(messages)
+
+
+def check_results(messages: Sequence[Message]) -> None:
+    """Every tool result answers a call the assistant made before it, once."""
+    called: set[str] = set()
+    for index, message in enumerate(messages):
+        called.update(call.id for call in message.tool_calls)
+        if message.role is Role.TOOL:
+            if message.tool_call_id not in called:
+                raise InvalidOption(f"messages[{index}].tool_call_id",
+                                    f"{message.tool_call_id!r} answers no tool call of an earlier assistant message")
+            called.discard(message.tool_call_id)

@@ -92,7 +92,7 @@ def result_of(loop: TurnLoop, ended: Ended, dropped_turns: int, n_ctx: int) -> T
         raise EngineFailure(f"generation was cancelled: {ended.error or 'by request'}")
     reasoning = loop.reasoning if loop.budget.thinks else None
     return TurnResult(
-        message=Message(Role.ASSISTANT, loop.content, reasoning),
+        message=Message(Role.ASSISTANT, loop.content, reasoning, tuple(loop.calls)),
         finish_reason=loop.finish_reason,
         usage=Usage(loop.prompt_tokens, loop.cached_tokens, loop.reasoning_tokens, loop.answer_tokens),
         dropped_turns=dropped_turns,

@@ -18,6 +18,7 @@ class Role(str, enum.Enum):
     DEVELOPER = "developer"
     USER = "user"
     ASSISTANT = "assistant"
+    TOOL = "tool"  # a tool's result, answering one of the assistant's calls
 
 
 class Effort(str, enum.Enum):
@@ -52,6 +53,24 @@ class Truncation(str, enum.Enum):
 class FinishReason(str, enum.Enum):
     STOP = "stop"  # the model ended its answer, or a stop string matched
     LENGTH = "length"  # max_completion_tokens or the context window ran out
+    TOOL_CALLS = "tool_calls"  # the answer is one or more tool calls, whose results come next
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """A call the assistant made: arguments are the JSON text the model wrote (constrained to
+    the tool's schema), kept as text so that what goes back into the prompt is what it said."""
+
+    id: str
+    name: str
+    arguments: str
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "arguments": self.arguments}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ToolCall:
+        return cls(data["id"], data["name"], data["arguments"])
 
 
 @dataclass(frozen=True)
@@ -59,21 +78,34 @@ class Message:
     role: Role
     content: str
     reasoning: str | None = None  # only ever set on assistant messages
+    tool_calls: tuple[ToolCall, ...] = ()  # an assistant message's calls
+    tool_call_id: str | None = None  # a tool message: the call it answers
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", Role(self.role))
+        object.__setattr__(self, "tool_calls", tuple(self.tool_calls))
         if self.reasoning is not None and self.role is not Role.ASSISTANT:
             raise ValueError(f"only assistant messages carry reasoning, not {self.role.value}")
+        if self.tool_calls and self.role is not Role.ASSISTANT:
+            raise ValueError(f"only assistant messages call tools, not {self.role.value}")
+        if (self.tool_call_id is not None) != (self.role is Role.TOOL):
+            raise ValueError("a tool message, and only a tool message, answers a tool call")
 
     def to_dict(self) -> dict:
         out = {"role": self.role.value, "content": self.content}
         if self.reasoning is not None:
             out["reasoning"] = self.reasoning
+        if self.tool_calls:
+            out["tool_calls"] = [call.to_dict() for call in self.tool_calls]
+        if self.tool_call_id is not None:
+            out["tool_call_id"] = self.tool_call_id
         return out
 
     @classmethod
     def from_dict(cls, data: dict) -> Message:
-        return cls(Role(data["role"]), data.get("content") or "", data.get("reasoning"))
+        calls = tuple(ToolCall.from_dict(call) for call in data.get("tool_calls") or ())
+        return cls(Role(data["role"]), data.get("content") or "", data.get("reasoning"), calls,
+                   data.get("tool_call_id"))
 
 
 @dataclass
@@ -118,6 +150,14 @@ class ContentDelta:
 
 
 @dataclass(frozen=True)
+class ToolCallDelta:
+    """A whole tool call, once its arguments are complete (index: its place in the turn)."""
+
+    index: int
+    call: ToolCall
+
+
+@dataclass(frozen=True)
 class TurnResult:
     """The last event of every turn."""
 
@@ -150,4 +190,4 @@ class TurnResult:
         }
 
 
-Event = ReasoningDelta | ContentDelta | TurnResult
+Event = ReasoningDelta | ContentDelta | ToolCallDelta | TurnResult

@@ -36,8 +36,18 @@ BAD = {
                                                                       "function_call": {"name": "f", "arguments": "{}"}},
                                                                      {"role": "user", "content": "y"}]),
                                  400, "unsupported_value", "messages[1].role"),
-    "tool message": ("POST", CHAT, chat(messages=USER + [{"role": "tool", "content": "x", "tool_call_id": "1"}]),
-                     400, "unsupported_value", "messages[1].role"),
+    "tool message without a matching call": ("POST", CHAT, chat(messages=USER + [
+        {"role": "tool", "content": "x", "tool_call_id": "1"}]), 400, "invalid_value", "messages[1].tool_call_id"),
+    "tool message without tool_call_id": ("POST", CHAT, chat(messages=USER + [{"role": "tool", "content": "x"}]),
+                                          400, "invalid_value", "messages[1].tool_call_id"),
+    "tool call without an id": ("POST", CHAT, chat(messages=USER + [
+        {"role": "assistant", "content": None, "tool_calls": [{"type": "function", "function": {
+            "name": "f", "arguments": "{}"}}]}, {"role": "tool", "content": "x", "tool_call_id": "1"}]),
+        400, "invalid_value", "messages[1].tool_calls[0].id"),
+    "tool call arguments not a string": ("POST", CHAT, chat(messages=USER + [
+        {"role": "assistant", "content": None, "tool_calls": [{"id": "1", "type": "function", "function": {
+            "name": "f", "arguments": {"a": 1}}}]}, {"role": "tool", "content": "x", "tool_call_id": "1"}]),
+        400, "invalid_value", "messages[1].tool_calls[0].function.arguments"),
     "last message from assistant": ("POST", CHAT, chat(messages=USER + [{"role": "assistant", "content": "yo"}]),
                                     400, "invalid_value", "messages"),
     "empty user message": ("POST", CHAT, chat(messages=[{"role": "user", "content": "  "}]), 400, "invalid_value",
@@ -57,10 +67,33 @@ BAD = {
     "five stop strings": ("POST", CHAT, chat(stop=["a", "b", "c", "d", "e"]), 400, "invalid_value", "stop"),
     "empty stop string": ("POST", CHAT, chat(stop=[""]), 400, "invalid_value", "stop"),
     "unknown parameter": ("POST", CHAT, chat(frobnicate=True), 400, "unknown_parameter", "frobnicate"),
-    "tools": ("POST", CHAT, chat(tools=[{"type": "function", "function": {"name": "f"}}]), 400,
-              "unsupported_parameter", "tools"),
-    "json response format": ("POST", CHAT, chat(response_format={"type": "json_object"}), 400,
-                             "unsupported_parameter", "response_format"),
+    "tool with an invalid schema": ("POST", CHAT, chat(tools=[{"type": "function", "function": {
+        "name": "f", "parameters": {"type": "objekt"}}}]), 400, "invalid_value", "tools[0].function.parameters"),
+    "tool schema not an object": ("POST", CHAT, chat(tools=[{"type": "function", "function": {
+        "name": "f", "parameters": {"type": "object", "properties": {"a": {"minLength": "two"}}}}}]), 400,
+        "invalid_value", "tools[0].function.parameters"),
+    "tool name with spaces": ("POST", CHAT, chat(tools=[{"type": "function", "function": {"name": "get weather"}}]),
+                              400, "invalid_value", "tools[0].function.name"),
+    "tool defined twice": ("POST", CHAT, chat(tools=[{"type": "function", "function": {"name": "f"}}] * 2), 400,
+                           "invalid_value", "tools[1].function.name"),
+    "tool of another type": ("POST", CHAT, chat(tools=[{"type": "custom", "custom": {"name": "f"}}]), 400,
+                             "invalid_value", "tools[0].type"),
+    "tool_choice naming an unknown function": ("POST", CHAT, chat(
+        tools=[{"type": "function", "function": {"name": "f"}}],
+        tool_choice={"type": "function", "function": {"name": "g"}}), 400, "invalid_value", "tool_choice"),
+    "tool_choice required without tools": ("POST", CHAT, chat(tool_choice="required"), 400, "invalid_value",
+                                           "tool_choice"),
+    "tool_choice of an unknown mode": ("POST", CHAT, chat(tools=[{"type": "function", "function": {"name": "f"}}],
+                                                          tool_choice="sometimes"), 400, "invalid_value", "tool_choice"),
+    "tools with a strategy": ("POST", CHAT, chat(tools=[{"type": "function", "function": {"name": "f"}}],
+                                                 strategy="vote@2"), 400, "invalid_value", "strategy"),
+    "json_schema format without a schema": ("POST", CHAT, chat(response_format={"type": "json_schema", "json_schema": {
+        "name": "x"}}), 400, "invalid_value", "response_format.json_schema.schema"),
+    "json_schema format with an invalid schema": ("POST", CHAT, chat(response_format={
+        "type": "json_schema", "json_schema": {"name": "x", "schema": {"type": 7}}}), 400, "invalid_value",
+        "response_format.json_schema.schema"),
+    "unknown response format": ("POST", CHAT, chat(response_format={"type": "yaml"}), 400, "invalid_value",
+                                "response_format.type"),
     "conflicting token limits": ("POST", CHAT, chat(max_tokens=5, max_completion_tokens=6), 400, "invalid_value",
                                  "max_tokens"),
     "prompt too long": ("POST", CHAT, chat(messages=[{"role": "user", "content": "word " * 3000}]), 400,
@@ -77,9 +110,27 @@ BAD = {
                                              "previous_response_not_found", "previous_response_id"),
     "responses: unknown include": ("POST", RESPONSES, resp(include=["file_search_call.results"]), 400,
                                    "invalid_value", "include[0]"),
-    "responses: function call item": ("POST", RESPONSES, resp(input=[{"type": "function_call", "name": "f",
-                                                                      "arguments": "{}", "call_id": "1"}]),
-                                      400, "unsupported_value", "input[0].type"),
+    "responses: input ending with a function call": ("POST", RESPONSES, resp(input=[
+        {"type": "function_call", "name": "f", "arguments": "{}", "call_id": "1"}]), 400, "invalid_value", "input"),
+    "responses: function_call_output without its output": ("POST", RESPONSES, resp(input=[
+        {"type": "function_call", "name": "f", "arguments": "{}", "call_id": "1"},
+        {"type": "function_call_output", "call_id": "1"}]), 400, "missing_required_parameter", "input[1].output"),
+    "responses: function_call_output answering no call": ("POST", RESPONSES, resp(input=[
+        {"type": "function_call_output", "call_id": "nope", "output": "x"}]), 400, "invalid_value",
+        "input[0].call_id"),
+    "responses: function_call_output of a number": ("POST", RESPONSES, resp(input=[
+        {"type": "function_call", "name": "f", "arguments": "{}", "call_id": "1"},
+        {"type": "function_call_output", "call_id": "1", "output": 5}]), 400, "invalid_value", "input[1].output"),
+    "responses: tool with an invalid schema": ("POST", RESPONSES, resp(tools=[
+        {"type": "function", "name": "f", "parameters": {"type": "objekt"}}]), 400, "invalid_value",
+        "tools[0].parameters"),
+    "responses: tool_choice naming an unknown function": ("POST", RESPONSES, resp(
+        tools=[{"type": "function", "name": "f"}], tool_choice={"type": "function", "name": "g"}), 400,
+        "invalid_value", "tool_choice"),
+    "responses: built-in tool": ("POST", RESPONSES, resp(tools=[{"type": "web_search"}]), 400, "invalid_value",
+                                 "tools[0].type"),
+    "responses: text.format with an invalid schema": ("POST", RESPONSES, resp(text={"format": {
+        "type": "json_schema", "name": "x", "schema": {"type": "objekt"}}}), 400, "invalid_value", "text.format.schema"),
     "responses: garbage sealed reasoning": ("POST", RESPONSES, resp(input=[
         {"type": "reasoning", "summary": [], "encrypted_content": "not-base64!!"},
         {"role": "assistant", "content": "x"}, {"role": "user", "content": "y"}]), 400, "invalid_encrypted_content",

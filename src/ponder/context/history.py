@@ -5,8 +5,8 @@ and the reason a finished turn costs the next one only its visible answer. Reaso
 last user message belongs to the turn still running (a tool-call loop) and is kept.
 `keep_reasoning` keeps all of it, for models trained to see their past thinking.
 
-This module turns Messages into the plain dicts chat templates take. It knows nothing about
-tokens or windows.
+This module turns Messages into the plain dicts chat templates take, tool calls and results
+dressed in the model's tool format (tools/dress.py). It knows nothing about tokens or windows.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ponder.reasoning.formats import ReasoningFormat
+from ponder.tools.dress import call_names, dress, merge_results
+from ponder.tools.formats import INSTRUCTED, ToolFormat
 from ponder.types import Message, Role
 
 
@@ -24,14 +26,15 @@ def last_user_index(messages: Sequence[Message]) -> int:
     return -1
 
 
-def for_template(messages: Sequence[Message], fmt: ReasoningFormat, keep_reasoning: bool = False) -> list[dict]:
+def for_template(messages: Sequence[Message], fmt: ReasoningFormat, keep_reasoning: bool = False,
+                 tool_fmt: ToolFormat = INSTRUCTED) -> list[dict]:
     """Template dicts of the conversation, old reasoning dropped, leading instructions merged."""
-    current = last_user_index(messages)
+    current, names = last_user_index(messages), call_names(messages)
     dicts = [
-        _as_dict(message, fmt, keep=keep_reasoning or index > current)
+        dress(_as_dict(message, fmt, keep=keep_reasoning or index > current), message, tool_fmt, names)
         for index, message in enumerate(messages)
     ]
-    return merge_leading_system(dicts)
+    return merge_leading_system(merge_results(dicts))
 
 
 def _as_dict(message: Message, fmt: ReasoningFormat, keep: bool) -> dict:

@@ -53,6 +53,17 @@ class ModelInfo:
 
 
 @dataclass(frozen=True)
+class Grammar:
+    """What a segment's sampled tokens must spell: JSON valid under a schema (its canonical
+    text), or one of a few strings. The segment ends with an end-of-generation token once the
+    text is complete (that token is all the grammar then allows), so a constrained segment
+    needs no stop string."""
+
+    json_schema: str | None = None
+    choice: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Segment:
     """Generate until one of these holds; then the controller says what comes next.
 
@@ -65,6 +76,7 @@ class Segment:
     min_tokens: int = 0  # no end-of-generation token among the first min_tokens samples
     forced: tuple[int, ...] = ()  # appended before sampling (a closing marker, a hand-off, "Wait,")
     rewind: int = 0  # first take back this many of the sequence's last sampled tokens
+    grammar: Grammar | None = None  # sampled tokens follow it (a tool call's arguments, a JSON answer)
 
 
 class Stop(str, enum.Enum):

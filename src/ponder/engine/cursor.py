@@ -101,8 +101,8 @@ class SegmentCursor:
         append = appended + following.forced
         if append or rewind:
             return Step(append, rewind=rewind, forbid_end=self.forbid_end)
-        if self.forbid_end:  # after an end token: sample again from the same logits, ends banned
-            return Step(resample=True, forbid_end=True)
+        if self.forbid_end or following.grammar is not None:  # after an end token: sample again
+            return Step(resample=True, forbid_end=self.forbid_end)  # (ends banned, or under the grammar)
         return Step(done=True)  # nothing would change: the same sample would come again
 
     def _stop_found(self, token: int) -> tuple[str, int] | None:

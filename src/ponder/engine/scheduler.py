@@ -138,7 +138,7 @@ class Scheduler:
                            request.resume.forbid_end)
             self.live.append(seq)
             return
-        sampler = None if request.warm else Sampler(request.sampling, self.n_vocab, self.end_tokens)
+        sampler = None if request.warm else Sampler(request.sampling, self.n_vocab, self.end_tokens, self.loaded.vocab)
         pending = request.prompt[claim.cached :] + list(request.controller.start)
         seq = Sequence(request, slot, sampler, pending, request.controller.forbid_end)
         self.live.append(seq)
@@ -263,7 +263,8 @@ class Scheduler:
     def _sample(self, seq: Sequence, index: int) -> None:
         step = Step(resample=True, forbid_end=seq.forbid_end)
         while step.resample:  # again from the same logits (an end token came where the segment bans it)
-            token = seq.sampler.sample(self.loaded.ctx, index, step.forbid_end)
+            segment = seq.request.controller.segment  # a constrained one samples under its grammar
+            token = seq.sampler.sample(self.loaded.ctx, index, step.forbid_end, segment.grammar, segment)
             sampling = seq.request.sampling
             try:
                 logprobs = (token_logprobs(self.loaded.ctx, index, self.n_vocab, token, sampling.probe)

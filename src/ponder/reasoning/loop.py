@@ -10,6 +10,14 @@ taken back). It splits the streamed text into reasoning and answer (the marker m
 across tokens), counts tokens per phase, and emits ReasoningDelta / ContentDelta events and a
 final `Ended` through `emit`.
 
+After the reasoning, the answer may be held to a shape (tools/plan.py): a JSON answer under
+response_format's grammar, or tool calls. With tools the answer segment also stops at the
+format's call opener; the opener's tokens are taken back and its canonical text forced, and the
+call's body is sampled under its grammar (the call's JSON schema, or for name-first formats the
+tool names, then that tool's arguments). A finished call is emitted whole (ToolCallDelta);
+with parallel calls the model may open another, else the turn ends with finish "tool_calls".
+The reasoning is never constrained.
+
 It decides only at segment ends, so an engine across a network serves it with one request
 per segment. It knows nothing about templates, history, the window or the engine's cache.
 """
@@ -18,6 +26,8 @@ from __future__ import annotations
 
 import codecs
 import enum
+import json
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,13 +38,20 @@ from ponder.reasoning.budget import Budget
 from ponder.reasoning.codec import TokenCodec
 from ponder.reasoning.formats import ReasoningFormat
 from ponder.reasoning.scanner import MarkerScanner
-from ponder.types import ContentDelta, FinishReason, ReasoningDelta
+from ponder.tools.plan import AnswerShape
+from ponder.types import ContentDelta, FinishReason, ReasoningDelta, ToolCall, ToolCallDelta
 
 
 class Phase(enum.Enum):
     REASONING = "reasoning"
     ANSWER = "answer"
+    CALL_HEAD = "call_head"  # a name-first format's tool name and separator
+    CALL = "call"  # a call's body under its grammar
+    AFTER_CALL = "after_call"  # after a call: another opener, or the end
     DONE = "done"
+
+
+AFTER_CALL_TOKENS = 4  # beyond the opener's own: what the model may say after a call before it ends
 
 
 @dataclass(frozen=True)
@@ -56,8 +73,10 @@ class TurnLoop:
         handoff: str = DEFAULT_HANDOFF,
         min_reasoning: int = 0,
         continuation: str = DEFAULT_CONTINUATION,
+        shape: AnswerShape | None = None,
     ):
         self.fmt, self.budget, self.codec, self._emit = fmt, budget, codec, emit
+        self.shape = shape or AnswerShape()
         self.phase = Phase.REASONING if budget.thinks else Phase.ANSWER
         self.close_tokens = tuple(codec.tokenize(fmt.close, special=False))
         self.handoff_tokens = tuple(codec.tokenize(handoff, special=False)) + self.close_tokens
@@ -75,7 +94,13 @@ class TurnLoop:
         self._close_scanner = MarkerScanner([fmt.close])
         # Small models echo reasoning markers in their answers; those never reach the user.
         self._stop = frozenset(stop)
-        self._answer_scanner = MarkerScanner([*stop, fmt.open, fmt.close])
+        plan = self.shape.calls
+        self._call_stop = plan.fmt.stop if plan is not None and not plan.toolset.must_call else None
+        self._answer_scanner = MarkerScanner([*stop, fmt.open, fmt.close, *filter(None, [self._call_stop])])
+        self.calls: list[ToolCall] = []
+        self._call_parts: list[str] = []  # the text of the call being written
+        self._call_name: str | None = None  # a name-first format's chosen tool
+        self._opening = False  # the answer just wrote the call opener: the segment ends with it
         self._answer_started = False
         self._after_marker: str | None = None  # text that followed the closing marker in its token
         self._segment_logprobs: list[float | None] = []  # of this segment's sampled tokens
@@ -107,6 +132,12 @@ class TurnLoop:
             return self._after_reasoning(end, spoken)
         if self.phase is Phase.ANSWER:
             return self._after_answer(end)
+        if self.phase is Phase.CALL_HEAD:
+            return self._after_head(end)
+        if self.phase is Phase.CALL:
+            return self._after_call(end)
+        if self.phase is Phase.AFTER_CALL:
+            return self._after_calls(end)
         return None  # a stop string ended the answer
 
     def on_end(self, reason: EndReason, error: str | None = None) -> None:
@@ -149,8 +180,10 @@ class TurnLoop:
         room = self._room()
         if room <= 0:
             return self._finish(FinishReason.LENGTH)
-        return Segment(room, stop=tuple(self._stop), min_tokens=0 if self._answer_started else 1,
-                       forced=forced, rewind=rewind)
+        grammar = self.shape.answer_grammar  # a JSON answer cannot end before it is whole anyway
+        stop = (*self._stop, self._call_stop) if self._call_stop else tuple(self._stop)
+        return Segment(room, stop=stop, min_tokens=0 if self._answer_started or grammar else 1,
+                       forced=forced, rewind=rewind, grammar=grammar)
 
     def _after_reasoning(self, end: SegmentEnd, logprobs: list[float | None]) -> Segment | None:
         if end.reason is Stop.STOP:  # the model closed its block
@@ -174,7 +207,11 @@ class TurnLoop:
         return self._force_close()
 
     def _after_answer(self, end: SegmentEnd) -> Segment | None:
-        if end.reason is Stop.END and not self._answer_started:
+        if end.reason is Stop.STOP and end.stop is not None and end.stop == self._call_stop:
+            taken = len(end.tokens) - end.stop_start  # the opener as sampled: its canonical text replaces it
+            self.answer_tokens -= taken
+            return self._open_call(rewind=taken)
+        if end.reason is Stop.END and not self._answer_started and not self.shape.answer_grammar:
             return self._answer_segment()  # only whitespace so far: sample again, end banned
         return self._finish(FinishReason.LENGTH if end.reason is Stop.LENGTH else FinishReason.STOP)
 
@@ -208,11 +245,86 @@ class TurnLoop:
 
     def _open_answer(self, forced: tuple[int, ...] = (), rewind: int = 0) -> Segment | None:
         self.phase = Phase.ANSWER
+        if self.shape.calls is not None and self.shape.calls.toolset.must_call:
+            self._after_marker = None
+            return self._open_call(forced, rewind)
         after, self._after_marker = self._after_marker or "", None
         self._answer(after)
         if self.phase is Phase.DONE:  # a stop string right after the marker
             return self._finish(FinishReason.STOP)
+        if self._opening:  # the marker's token already held the call opener
+            self._opening = False
+            return self._open_call(forced, rewind)
         return self._answer_segment(forced, rewind)
+
+    # ---- tool calls ----
+
+    def _open_call(self, forced: tuple[int, ...] = (), rewind: int = 0) -> Segment | None:
+        """Force the format's opener, then sample the call under its grammar."""
+        plan = self.shape.calls
+        self._opening, self._call_parts, self._call_name = False, [], None
+        opener = tuple(self.codec.tokenize(plan.fmt.opener, special=True)) if plan.fmt.opener else ()
+        grammar, phase = plan.body(), Phase.CALL
+        if plan.fmt.layout == "named":
+            if len(plan.names) == 1:  # the one tool it may call: its head is forced too
+                self._call_name = plan.names[0]
+                opener += tuple(self.codec.tokenize(plan.fmt.head(self._call_name, len(self.calls)), special=True))
+                grammar = plan.arguments(self._call_name)
+            else:
+                grammar, phase = plan.heads(len(self.calls)), Phase.CALL_HEAD
+        room = self._room() - len(opener)
+        if room <= 0:
+            return self._finish(FinishReason.LENGTH)
+        self.answer_tokens += len(opener)
+        self.phase = phase
+        stop = (plan.fmt.closer.strip(),) if grammar is None else ()  # XML: free text until the closer
+        return Segment(room, stop=stop, forced=forced + opener, rewind=rewind, grammar=grammar)
+
+    def _after_head(self, end: SegmentEnd) -> Segment | None:
+        plan, head = self.shape.calls, "".join(self._call_parts)
+        name = next((n for n in plan.names if plan.fmt.head(n, len(self.calls)) == head), None)
+        if end.reason is not Stop.END or name is None or self._room() <= 0:
+            return self._finish(FinishReason.LENGTH)
+        self._call_name, self._call_parts, self.phase = name, [], Phase.CALL
+        return Segment(self._room(), grammar=plan.arguments(name))
+
+    def _after_call(self, end: SegmentEnd) -> Segment | None:
+        if end.reason is Stop.LENGTH:  # the cap cut the call: no call, as a cut answer
+            return self._finish(FinishReason.LENGTH)
+        plan = self.shape.calls
+        for name, arguments in self._parsed("".join(self._call_parts)):
+            call = ToolCall(f"call_{secrets.token_hex(12)}", name, arguments)
+            self.calls.append(call)
+            self._emit(ToolCallDelta(len(self.calls) - 1, call))
+        if not self.calls:
+            return self._finish(FinishReason.STOP)
+        closer = tuple(self.codec.tokenize(plan.fmt.closer, special=True)) if plan.fmt.closer else ()
+        room = self._room() - len(closer)
+        if not plan.toolset.parallel or plan.fmt.layout == "list" or room <= 1:
+            return self._finish(FinishReason.TOOL_CALLS)
+        self.answer_tokens += len(closer)
+        self.phase = Phase.AFTER_CALL
+        most = len(self.codec.tokenize(plan.fmt.stop, special=True)) + AFTER_CALL_TOKENS
+        return Segment(min(room, most), stop=(plan.fmt.stop,), forced=closer)
+
+    def _after_calls(self, end: SegmentEnd) -> Segment | None:
+        if end.reason is Stop.STOP and end.stop == self.shape.calls.fmt.stop:
+            taken = len(end.tokens) - end.stop_start
+            self.answer_tokens -= taken
+            return self._open_call(rewind=taken)
+        return self._finish(FinishReason.TOOL_CALLS)  # what it said after its calls is not kept
+
+    def _parsed(self, text: str) -> list[tuple[str, str]]:
+        """(name, arguments as JSON text) of the call just written; [] if it does not parse."""
+        fmt = self.shape.calls.fmt
+        if fmt.layout == "named":
+            found = [(self._call_name, _json(text))]
+        else:
+            found = fmt.parse(fmt.stop + text + fmt.closer)[1]
+            found = [(name, arguments if isinstance(arguments, str) else json.dumps(arguments, ensure_ascii=False))
+                     for name, arguments in found]
+        names = set(self.shape.calls.names)
+        return [(name, args) for name, args in found if name in names and args is not None]
 
     def _room(self) -> int:
         return self.budget.completion - self.reasoning_tokens - self.answer_tokens
@@ -227,6 +339,8 @@ class TurnLoop:
             self._reason(text)
         elif self.phase is Phase.ANSWER:
             self._answer(text)
+        elif self.phase in (Phase.CALL, Phase.CALL_HEAD):
+            self._call_parts.append(text)
 
     def _reason(self, text: str) -> None:
         if self._after_marker is not None:  # past the marker, before the segment's end decides
@@ -238,7 +352,7 @@ class TurnLoop:
             self._after_marker = after
 
     def _answer(self, text: str) -> None:
-        while True:
+        while not self._opening:
             safe, marker, text = self._answer_scanner.feed(text)
             self._say_content(safe)
             if marker is None:
@@ -246,6 +360,8 @@ class TurnLoop:
             if marker in self._stop:
                 self.phase = Phase.DONE  # the stop string and all after it are dropped
                 return
+            if marker == self._call_stop:
+                self._opening = True  # the rest is the call's, sampled again under its grammar
 
     def _say_reasoning(self, text: str) -> None:
         if not self.reasoning_parts:
@@ -263,7 +379,7 @@ class TurnLoop:
             self._emit(ContentDelta(text))
 
     def _finish(self, reason: FinishReason) -> None:
-        self.finish_reason = reason
+        self.finish_reason = FinishReason.TOOL_CALLS if self.calls and reason is FinishReason.STOP else reason
         self._flush()
         self.phase = Phase.DONE
         return None
@@ -277,3 +393,11 @@ class TurnLoop:
             self._say_reasoning(self._close_scanner.flush() + tail)
         elif self.phase is Phase.ANSWER:
             self._say_content(self._answer_scanner.flush() + tail)
+
+
+def _json(text: str) -> str | None:
+    """A named call's arguments as compact JSON text, or None if they do not parse."""
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except json.JSONDecodeError:
+        return None

@@ -21,13 +21,14 @@ from ponder.server.logs import LOG
 from ponder.server.messages import chat_messages
 from ponder.server.protocol import ChatRequest, unsupported
 from ponder.server.state import ServerState, new_id
+from ponder.server.tools import answer_schema, toolset
 from ponder.strategies import Strategy
 from ponder.strategies.base import check_cells, seeded
 from ponder.turn import Turn
-from ponder.types import ContentDelta, Effort, ReasoningDelta, TurnResult
+from ponder.types import ContentDelta, Effort, ReasoningDelta, ToolCall, ToolCallDelta, TurnResult
 
-UNSUPPORTED = ("tools", "tool_choice", "functions", "function_call", "parallel_tool_calls", "logprobs",
-               "top_logprobs", "logit_bias", "frequency_penalty", "presence_penalty")
+UNSUPPORTED = ("functions", "function_call", "logprobs", "top_logprobs", "logit_bias", "frequency_penalty",
+               "presence_penalty")
 
 
 def turn_options(request: ChatRequest) -> TurnOptions:
@@ -42,6 +43,8 @@ def turn_options(request: ChatRequest) -> TurnOptions:
         "stop": tuple(stop),
         "truncation": request.truncation,
         "keep_reasoning": request.keep_reasoning,
+        "tools": toolset(request.tools, request.tool_choice, request.parallel_tool_calls),
+        "response_schema": answer_schema(request.response_format, "response_format"),
     }
     if request.temperature is not None:
         fields["temperature"] = request.temperature
@@ -56,9 +59,6 @@ def check(state: ServerState, request: ChatRequest) -> Strategy | None:
     bad = unsupported(request, UNSUPPORTED)
     if bad:
         raise ApiError(400, f"{bad} is not supported by ponder", param=bad, code="unsupported_parameter")
-    if request.response_format and request.response_format.get("type") not in (None, "text"):
-        raise ApiError(400, "response_format: only text is supported", param="response_format",
-                       code="unsupported_parameter")
     if request.n > state.config.max_n:
         raise invalid("n", f"at most {state.config.max_n} choices per request, got {request.n}")
     if request.max_tokens and request.max_completion_tokens and request.max_tokens != request.max_completion_tokens:
@@ -70,6 +70,9 @@ def start_turns(state: ServerState, request: ChatRequest, loop: asyncio.Abstract
     strategy = check(state, request)
     try:
         options = turn_options(request)
+        if strategy is not None and (options.tools is not None or options.response_schema is not None):
+            raise InvalidOption("strategy", "a test-time strategy combines text answers: it cannot be used with "
+                                "tools or response_format")
         prompt = state.runtime.prompt(chat_messages(request.messages), options)  # once for all n choices
         width = strategy.width if strategy is not None else 1
         if strategy is not None:
@@ -113,9 +116,17 @@ def completion(meta: dict, results: list[TurnResult]) -> dict:
 
 
 def message_body(result: TurnResult) -> dict:
-    reasoning = result.message.reasoning
-    return {"role": "assistant", "content": result.message.content, "reasoning_content": reasoning,
-            "reasoning": reasoning, "refusal": None}
+    message = result.message
+    body = {"role": "assistant", "content": message.content or (None if message.tool_calls else ""),
+            "reasoning_content": message.reasoning, "reasoning": message.reasoning, "refusal": None}
+    if message.tool_calls:
+        body["tool_calls"] = [call_body(call) for call in message.tool_calls]
+    return body
+
+
+def call_body(call: ToolCall, index: int | None = None) -> dict:
+    body = {"id": call.id, "type": "function", "function": {"name": call.name, "arguments": call.arguments}}
+    return body if index is None else {"index": index, **body}
 
 
 def strategy_body(result: TurnResult) -> dict:
@@ -154,6 +165,8 @@ async def stream(turns: list[Turn], meta: dict, include_usage: bool, ticket, obs
                 yield chunk(index, {"reasoning_content": item.text, "reasoning": item.text})
             elif isinstance(item, ContentDelta):
                 yield chunk(index, {"content": item.text})
+            elif isinstance(item, ToolCallDelta):  # whole: its arguments are complete when it comes
+                yield chunk(index, {"tool_calls": [call_body(item.call, item.index)]})
             elif isinstance(item, TurnResult):
                 results[index] = item
                 observe(item)

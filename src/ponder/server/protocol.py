@@ -26,6 +26,73 @@ class StreamOptions(BaseModel):
     include_obfuscation: bool | None = None
 
 
+class FunctionDef(BaseModel):
+    model_config = STRICT
+    name: str
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    strict: bool | None = None
+
+
+class ChatTool(BaseModel):
+    """A Chat Completions tool: {"type": "function", "function": {...}}."""
+    model_config = STRICT
+    type: Literal["function"]
+    function: FunctionDef
+
+
+class ResponsesTool(BaseModel):
+    """A Responses tool: the function's fields beside its type (built-in tools are refused)."""
+    model_config = STRICT
+    type: Literal["function"]
+    name: str
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+    strict: bool | None = None
+
+
+class NamedFunction(BaseModel):
+    model_config = STRICT
+    name: str
+
+
+class ChatNamedChoice(BaseModel):
+    model_config = STRICT
+    type: Literal["function"]
+    function: NamedFunction
+
+
+class ResponsesNamedChoice(BaseModel):
+    model_config = STRICT
+    type: Literal["function"]
+    name: str
+
+
+class JsonSchemaFormat(BaseModel):
+    model_config = STRICT
+    name: str = "response"
+    description: str | None = None
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    strict: bool | None = None
+
+
+class ResponseFormat(BaseModel):
+    """Chat's response_format: text, json_object, or json_schema with its schema."""
+    model_config = STRICT
+    type: Literal["text", "json_object", "json_schema"]
+    json_schema: JsonSchemaFormat | None = None
+
+
+class TextFormat(BaseModel):
+    """Responses' text.format: the json_schema fields sit beside its type."""
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    type: Literal["text", "json_object", "json_schema"]
+    name: str = "response"
+    description: str | None = None
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    strict: bool | None = None
+
+
 class ChatMessageIn(BaseModel):
     """A message of the history. Every field of OpenAI's message schemas is known; fields
     nobody defined (LiteLLM's provider_specific_fields, a framework's own) are ignored, not
@@ -63,13 +130,13 @@ class ChatRequest(BaseModel):
     metadata: dict[str, str] | None = None
     store: bool | None = None
     service_tier: str | None = None
+    tools: list[ChatTool] | None = None
+    tool_choice: Literal["auto", "none", "required"] | ChatNamedChoice | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: ResponseFormat | None = None
     # not supported: accepted only at their neutral value
-    tools: list[dict[str, Any]] | None = None
-    tool_choice: Any = None
     functions: list[dict[str, Any]] | None = None
     function_call: Any = None
-    parallel_tool_calls: bool | None = None
-    response_format: dict[str, Any] | None = None
     logprobs: bool | None = None
     top_logprobs: int | None = None
     logit_bias: dict[str, float] | None = None
@@ -91,7 +158,7 @@ class ReasoningParam(BaseModel):
 
 class TextParam(BaseModel):
     model_config = ConfigDict(extra="allow")
-    format: dict[str, Any] | None = None
+    format: TextFormat | None = None
 
 
 class ContentPart(BaseModel):
@@ -118,21 +185,45 @@ class ReasoningItem(BaseModel):
     id: str | None = None
 
 
+class FunctionCallItem(BaseModel):
+    """A call the model made, passed back: its call_id is what the output answers."""
+    model_config = LENIENT
+    type: Literal["function_call"]
+    call_id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    arguments: str
+    id: str | None = None
+
+
+class FunctionCallOutputItem(BaseModel):
+    """A tool's result; its output is text (or text parts)."""
+    model_config = LENIENT
+    type: Literal["function_call_output"]
+    call_id: str = Field(min_length=1)
+    output: str | list[ContentPart]
+    id: str | None = None
+
+
 class OtherItem(BaseModel):
     """An item of a kind ponder does not take yet (function calls...): refused by name later."""
     model_config = LENIENT
     type: str
 
 
+ITEM_KINDS = ("message", "reasoning", "function_call", "function_call_output")
+
+
 def item_kind(item: Any) -> str:
     kind = item.get("type", "message") if isinstance(item, dict) else getattr(item, "type", "message")
-    return kind if kind in ("message", "reasoning") else "other"
+    return kind if kind in ITEM_KINDS else "other"
 
 
 InputItem = Annotated[Annotated[MessageItem, Tag("message")] | Annotated[ReasoningItem, Tag("reasoning")]
+                      | Annotated[FunctionCallItem, Tag("function_call")]
+                      | Annotated[FunctionCallOutputItem, Tag("function_call_output")]
                       | Annotated[OtherItem, Tag("other")], Discriminator(item_kind)]
 # the labels pydantic puts into an error's location for a union's branch: not part of the path
-UNION_LABELS = {"message", "reasoning", "other", "str", "int", "float", "bool", "none"}
+UNION_LABELS = {*ITEM_KINDS, "other", "str", "int", "float", "bool", "none"}
 
 
 class ResponsesRequest(BaseModel):
@@ -153,8 +244,8 @@ class ResponsesRequest(BaseModel):
     user: str | None = None
     service_tier: str | None = None
     text: TextParam | None = None
-    tools: list[dict[str, Any]] | None = None
-    tool_choice: Any = None
+    tools: list[ResponsesTool] | None = None
+    tool_choice: Literal["auto", "none", "required"] | ResponsesNamedChoice | None = None
     parallel_tool_calls: bool | None = None
     background: bool | None = None
     # ponder's extensions

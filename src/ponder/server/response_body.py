@@ -2,7 +2,8 @@
 
 Reasoning is returned as plain text only when the server exposes it; when the client asks
 for include=["reasoning.encrypted_content"], it is returned sealed. The message item holds
-the visible answer. A turn that ran out of max_output_tokens is `incomplete`.
+the visible answer, function_call items the turn's tool calls. A turn that ran out of
+max_output_tokens is `incomplete`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ponder.server.protocol import ResponsesRequest
-from ponder.types import FinishReason, TurnResult
+from ponder.types import FinishReason, ToolCall, TurnResult
 
 ENCRYPTED = "reasoning.encrypted_content"
 
@@ -35,14 +36,16 @@ def shell(request: ResponsesRequest, ids: ResponseIds, model: str, created: int,
         "max_output_tokens": request.max_output_tokens,
         "model": model,
         "output": [],
-        "parallel_tool_calls": False,
+        "parallel_tool_calls": request.parallel_tool_calls is not False,
         "previous_response_id": request.previous_response_id,
         "reasoning": {"effort": effort, "summary": None},
         "store": request.store,
         "temperature": request.temperature,
-        "text": {"format": {"type": "text"}},
-        "tool_choice": "auto",
-        "tools": [],
+        "text": {"format": request.text.format.model_dump(by_alias=True, exclude_none=True)
+                 if request.text and request.text.format else {"type": "text"}},
+        "tool_choice": (request.tool_choice.model_dump() if hasattr(request.tool_choice, "model_dump")
+                        else request.tool_choice or "auto"),
+        "tools": [tool.model_dump(exclude_none=True) for tool in request.tools or []],
         "top_p": request.top_p,
         "truncation": request.truncation,
         "usage": None,
@@ -69,11 +72,19 @@ def output_text(text: str) -> dict:
     return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
 
 
+def function_call_item(call: ToolCall, status: str = "completed", arguments: str | None = None) -> dict:
+    """A call as an output item: its id is the item's, call_id what the output answers."""
+    return {"id": "fc_" + call.id.removeprefix("call_"), "type": "function_call", "status": status,
+            "call_id": call.id, "name": call.name, "arguments": call.arguments if arguments is None else arguments}
+
+
 def finished(body: dict, result: TurnResult, reasoning: dict | None, ids: ResponseIds) -> dict:
     incomplete = result.finish_reason is FinishReason.LENGTH
+    calls = result.message.tool_calls
     output = [reasoning] if reasoning is not None else []
-    if result.message.content or not incomplete:
+    if result.message.content or not (incomplete or calls):
         output.append(message_item(ids, result.message.content, "incomplete" if incomplete else "completed"))
+    output += [function_call_item(call) for call in calls]
     return {
         **body,
         "status": "incomplete" if incomplete else "completed",

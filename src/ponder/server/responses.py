@@ -24,14 +24,15 @@ from ponder.server.collect import collect
 from ponder.server.errors import ApiError, from_ponder, internal, invalid, not_found, refuse_lone_surrogates, shaped
 from ponder.server.logs import LOG
 from ponder.server.messages import input_messages
-from ponder.server.protocol import InputItem, ResponsesRequest, unsupported
+from ponder.server.protocol import FunctionCallItem, FunctionCallOutputItem, InputItem, ResponsesRequest, unsupported
+from ponder.server.tools import answer_schema, toolset
 from ponder.server.state import ServerState, new_id
 from ponder.store.sqlite import ChainTooLong, StoredResponse
 from ponder.strategies import Strategy
 from ponder.turn import Turn
-from ponder.types import ContentDelta, Effort, Message, ReasoningDelta, Role, TurnResult
+from ponder.types import ContentDelta, Effort, Message, ReasoningDelta, Role, ToolCallDelta, TurnResult
 
-UNSUPPORTED = ("tools", "tool_choice", "parallel_tool_calls", "background")
+UNSUPPORTED = ("background",)
 
 
 @dataclass
@@ -61,10 +62,14 @@ def prepare(state: ServerState, request: ResponsesRequest, loop: asyncio.Abstrac
     new = input_messages(request.input, state.sealer.unseal)
     if not new:
         raise invalid("input", "the input is empty")
+    check_outputs(request.input, history)
     system = [Message(Role.SYSTEM, request.instructions)] if request.instructions else []
     effort = Effort.parse((request.reasoning and request.reasoning.effort) or Effort.MEDIUM)
     try:
         options = turn_options(request, effort)
+        if strategy is not None and (options.tools is not None or options.response_schema is not None):
+            raise InvalidOption("strategy", "a test-time strategy combines text answers: it cannot be used with "
+                                "tools or text.format")
         prompt = state.runtime.prompt(system + history + new, options)
         if strategy is not None:
             strategy.check(prompt.messages, options, state.config.max_samples)
@@ -83,8 +88,6 @@ def check(state: ServerState, request: ResponsesRequest) -> Strategy | None:
     bad = unsupported(request, UNSUPPORTED)
     if bad:
         raise ApiError(400, f"{bad} is not supported by ponder", param=bad, code="unsupported_parameter")
-    if request.text and request.text.format and request.text.format.get("type") not in (None, "text"):
-        raise ApiError(400, "text.format: only text is supported", param="text.format", code="unsupported_parameter")
     for index, name in enumerate(request.include or []):
         if name != rb.ENCRYPTED:
             raise invalid(f"include[{index}]", f"unsupported include {name!r}; ponder supports {rb.ENCRYPTED!r}")
@@ -103,10 +106,25 @@ def stored_history(state: ServerState, previous: str | None) -> list[Message]:
     return [m for stored in chain for m in stored.input_messages + stored.output_messages]
 
 
+def check_outputs(items: str | list[InputItem], history: list[Message]) -> None:
+    """Every function_call_output answers a call made before it (stored, or in this input)."""
+    if isinstance(items, str):
+        return
+    called = {call.id for message in history for call in message.tool_calls}
+    for index, item in enumerate(items):
+        if isinstance(item, FunctionCallItem):
+            called.add(item.call_id)
+        elif isinstance(item, FunctionCallOutputItem) and item.call_id not in called:
+            raise invalid(f"input[{index}].call_id", f"{item.call_id!r} answers no function_call before it "
+                          "(in this input or the previous response)")
+
+
 def turn_options(request: ResponsesRequest, effort: Effort) -> TurnOptions:
     fields = {"effort": effort, "reasoning_budget": request.reasoning_budget,
               "max_completion_tokens": request.max_output_tokens, "seed": request.seed,
-              "truncation": request.truncation, "keep_reasoning": request.keep_reasoning}
+              "truncation": request.truncation, "keep_reasoning": request.keep_reasoning,
+              "tools": toolset(request.tools, request.tool_choice, request.parallel_tool_calls, flat=True),
+              "response_schema": answer_schema(request.text.format if request.text else None, "text.format")}
     if request.temperature is not None:
         fields["temperature"] = request.temperature
     if request.top_p is not None:
@@ -123,7 +141,8 @@ def with_ids(items: str | list[InputItem]) -> list[dict]:
 
 def normalized(item: dict) -> dict:
     kind = item["type"]
-    out = {**item, "id": item.get("id") or new_id("rs_" if kind == "reasoning" else "msg_")}
+    prefix = {"reasoning": "rs_", "function_call": "fc_", "function_call_output": "fco_"}.get(kind, "msg_")
+    out = {**item, "id": item.get("id") or new_id(prefix)}
     if kind == "message" and isinstance(item.get("content"), str):
         part = "output_text" if item.get("role") == "assistant" else "input_text"
         out["content"] = [{"type": part, "text": item["content"]}]
@@ -161,6 +180,7 @@ async def stream(state: ServerState, prepared: Prepared, ticket):
     reasoning_item: dict | None = None
     message_index = 1 if prepared.turn.thinks else 0
     message_open = False
+    calls_at = message_index  # where the next function_call item goes (after the message, if one opens)
     try:
         yield ev("response.created", response=prepared.shell)
         yield ev("response.in_progress", response=prepared.shell)
@@ -178,7 +198,12 @@ async def stream(state: ServerState, prepared: Prepared, ticket):
                 reasoning_item = reasoning_of(state, prepared, "".join(reasoning_parts).strip())
                 for frame in close_reasoning(ev, ids, reasoning_item, expose):
                     yield frame
-            if isinstance(item, ContentDelta):
+            if isinstance(item, ToolCallDelta):
+                calls_at = max(calls_at, message_index + 1 if message_open else message_index)
+                for frame in call_events(ev, item, calls_at):
+                    yield frame
+                calls_at += 1
+            elif isinstance(item, ContentDelta):
                 if not message_open:
                     message_open = True
                     for frame in open_message(ev, ids, message_index):
@@ -226,3 +251,14 @@ def close_message(ev, ids, index: int, message: dict):
              text=part["text"], logprobs=[])
     yield ev("response.content_part.done", item_id=ids.message, output_index=index, content_index=0, part=part)
     yield ev("response.output_item.done", output_index=index, item=message)
+
+
+def call_events(ev, delta: ToolCallDelta, index: int):
+    """A whole call as the stream shapes it: added, its arguments in one delta, done."""
+    item = rb.function_call_item(delta.call, "in_progress", arguments="")
+    yield ev("response.output_item.added", output_index=index, item=item)
+    yield ev("response.function_call_arguments.delta", item_id=item["id"], output_index=index,
+             delta=delta.call.arguments)
+    yield ev("response.function_call_arguments.done", item_id=item["id"], output_index=index,
+             name=delta.call.name, arguments=delta.call.arguments)
+    yield ev("response.output_item.done", output_index=index, item=rb.function_call_item(delta.call))

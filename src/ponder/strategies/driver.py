@@ -192,7 +192,7 @@ class StrategyTurn:
         """Warm the conversation's next turn: the original prompt with the chosen answer."""
         if not self._originals:
             return
-        self._originals[0].warm_next(outcome.chosen.content)  # the engine finds the chosen one's cells
+        self._originals[0].warm_next(Message(Role.ASSISTANT, outcome.chosen.content))  # the engine finds the chosen one's cells
 
 
 class Prompts:

@@ -68,7 +68,7 @@ class Run:
         floor = max(segment.min_tokens - sampled, 1 if forbid_end else 0)
         seed = None if self.sampling.seed is None else (self.sampling.seed + self._requests) % 2**31
         self._requests += 1
-        return vllm.Ask(list(self.tokens), min(left, room), floor, segment.stop, seed)
+        return vllm.Ask(list(self.tokens), min(left, room), floor, segment.stop, seed, segment.grammar)
 
     def _stream(self, ask: vllm.Ask) -> Step | None:
         """Feed the cursor one request's tokens until its segment ends: the Step that ends it,

@@ -3,6 +3,7 @@ back as sampled tokens.
 
 The prompt goes as token ids, so vLLM evaluates exactly the tokens ponder counted; every
 sampled token comes back as its id (return_token_ids), so ponder's sequence is the server's.
+A segment's grammar goes as vLLM's structured_outputs (a JSON schema or a choice).
 Stop strings are ponder's to find (the segment cursor finds them as in process); vLLM gets them
 too, so that it ends the request there and reports its usage. The end tokens go as stop_token_ids, min_tokens bans
 them, and vLLM's prefix cache makes each later segment's request cost only its new tokens.
@@ -10,10 +11,11 @@ them, and vLLM's prefix cache makes each later segment's request cost only its n
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ponder.engine.base import SamplingParams
+from ponder.engine.base import Grammar, SamplingParams
 from ponder.errors import UpstreamError
 
 
@@ -26,6 +28,7 @@ class Ask:
     min_tokens: int = 0
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    grammar: Grammar | None = None
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,15 @@ def completion_body(model: str, ask: Ask, sampling: SamplingParams, end_tokens: 
         body["seed"] = ask.seed
     if sampling.logprobs:
         body["logprobs"] = 0  # the sampled token's own, under the model's raw distribution
+    if ask.grammar is not None:  # vLLM's own structured output holds the segment to it
+        body["structured_outputs"] = structured(ask.grammar)
     return body
+
+
+def structured(grammar: Grammar) -> dict:
+    if grammar.json_schema is not None:
+        return {"json": json.loads(grammar.json_schema)}
+    return {"choice": list(grammar.choice)}
 
 
 def probe_body(model: str, tokens: list[int], probe: int) -> dict:
