@@ -6,6 +6,7 @@ exactly the visible history, and nothing of the discarded reasoning.
 """
 
 import functools
+import json
 
 import jinja2
 import llama_cpp
@@ -44,3 +45,19 @@ def upstream_prompt_tokens(url: str, folder, messages: list[dict]) -> int:
     text = template.render(messages=[system] + messages, add_generation_prompt=True) + "<think>\n"
     body = {"prompt": text, "add_special_tokens": False}
     return httpx.post(url + "/tokenize", json=body, timeout=30).json()["count"]
+
+
+def expected_tool_prompt_tokens(messages: list[dict], tools: list[dict]) -> int:
+    """The same count when tools are offered to the embedded model, which has no tool format:
+    ponder's tool instruction follows its instruction to think in the system message, and
+    messages are already written as the model sees them (calls in the assistant's text, results
+    as user messages in <tool_response>)."""
+    from ponder.tools.dress import INSTRUCTION
+
+    listed = "\n".join(json.dumps(tool["function"], ensure_ascii=False) for tool in tools)
+    system = f"{THINK_TAGS.instruction()}\n\n{INSTRUCTION.format(tools=listed)}"
+    model = vocab()
+    template = jinja2.Environment().from_string(model.metadata["tokenizer.chat_template"])
+    text = template.render(messages=[{"role": "system", "content": system}] + messages,
+                           add_generation_prompt=True) + "<think>\n"
+    return len(model.tokenize(text.encode(), add_bos=False, special=True))

@@ -43,7 +43,8 @@ def _as_dict(message: Message, fmt: ReasoningFormat, keep: bool) -> dict:
     entry = {"role": role.value, "content": message.content}
     if keep and message.reasoning:
         if fmt.native:
-            entry["reasoning_content"] = message.reasoning  # the template places it
+            entry["reasoning_content"] = message.reasoning  # the template places it (Qwen3, DeepSeek…)
+            entry["thinking"] = message.reasoning  # under the name gpt-oss's and Gemma's templates read
         else:
             entry["content"] = f"{fmt.open}\n{message.reasoning}\n{fmt.close}\n\n{message.content}"
     return entry

@@ -1,8 +1,8 @@
 """Render a conversation to prompt text with the model's own chat template.
 
 Templates come from the model file (or a file the user names), so they are untrusted code:
-they run in jinja2's immutable sandbox, with the few helpers Hugging Face templates expect
-(raise_exception, strftime_now, tojson), and within a budget: a render may loop over ranges
+they run in jinja2's sandbox, with the few helpers Hugging Face templates expect
+(raise_exception, strftime_now, tojson with its keywords, the {% generation %} block), and within a budget: a render may loop over ranges
 for at most MAX_STEPS items in all and may not repeat a string or list past MAX_SIZE, so a
 template that loops without end or inflates its output is an error that names it, never a
 hung server. A model without a template gets ChatML. This module knows nothing about
@@ -18,8 +18,9 @@ import operator
 from functools import cached_property
 
 import jinja2
-from jinja2.ext import loopcontrols
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import nodes
+from jinja2.ext import Extension, loopcontrols
+from jinja2.sandbox import SandboxedEnvironment
 
 from ponder.errors import TemplateError
 
@@ -58,8 +59,33 @@ def _range(*args):
     return items
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
+class _Generation(Extension):
+    """Hugging Face's {% generation %} block (it marks the assistant's tokens for training
+    masks): rendered as its body."""
+    tags = {"generation"}
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
+        return nodes.Scope(body, lineno=lineno)
+
+
+GROWING = {"append", "extend", "insert", "update", "setdefault"}
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Templates may build lists and dicts of their own (Kimi's do), as transformers' may; each
+    call that grows one counts against the render's step budget, so a loop over a list it keeps
+    growing ends in an error."""
     intercepted_binops = frozenset(["*", "**"])
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (jinja's own signature)
+        if getattr(__obj, "__name__", None) in GROWING and isinstance(getattr(__obj, "__self__", None), list | dict):
+            left = _steps.get()
+            left[0] -= 1
+            if left[0] < 0 or len(__obj.__self__) >= MAX_SIZE:
+                raise OverBudget(f"it grows a list or dict past {MAX_STEPS:,} steps")
+        return super().call(__context, __obj, *args, **kwargs)
 
     def call_binop(self, context, operator_name, left, right):
         if operator_name == "**":
@@ -70,6 +96,12 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             if isinstance(seq, str | list | tuple) and isinstance(count, int) and len(seq) * count > MAX_SIZE:
                 raise OverBudget(f"it repeats a value past {MAX_SIZE:,} items")
         return operator.mul(left, right)
+
+
+def _tojson(value, indent=None, ensure_ascii=False, separators=None, sort_keys=False):
+    """transformers' tojson: its keyword arguments, unicode kept, and any iterable a list."""
+    return json.dumps(value, indent=indent, ensure_ascii=ensure_ascii, separators=separators, sort_keys=sort_keys,
+                      default=lambda item: list(item) if hasattr(item, "__iter__") else str(item))
 
 
 def _strftime_now(fmt: str) -> str:
@@ -85,9 +117,9 @@ class ChatTemplate:
 
     @cached_property
     def _compiled(self) -> jinja2.Template:
-        env = _Sandbox(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols])
+        env = _Sandbox(trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols, _Generation])
         env.globals.update(raise_exception=_raise, strftime_now=_strftime_now, range=_range)
-        env.filters["tojson"] = lambda value, indent=None: json.dumps(value, indent=indent, ensure_ascii=False)
+        env.filters["tojson"] = _tojson
         try:
             return env.from_string(self.source)
         except jinja2.TemplateError as error:

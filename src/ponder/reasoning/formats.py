@@ -33,10 +33,13 @@ class ReasoningFormat:
 
 THINK_TAGS = ReasoningFormat("think", "<think>", "</think>")  # Qwen3, DeepSeek-R1, QwQ…
 SEED_TAGS = ReasoningFormat("seed", "<seed:think>", "</seed:think>")  # ByteDance Seed-OSS
-MISTRAL_TAGS = ReasoningFormat("mistral", "[THINK]", "[/THINK]")  # Magistral
+MISTRAL_TAGS = ReasoningFormat("mistral", "[THINK]", "[/THINK]")  # Magistral, Ministral 3 Reasoning
+COHERE_TAGS = ReasoningFormat("cohere", "<|START_THINKING|>", "<|END_THINKING|>")  # Command R7B, Command A
+GEMMA_TAGS = ReasoningFormat("gemma", "<|channel>thought", "<channel|>")  # Gemma 4
+MINIMAX_TAGS = ReasoningFormat("minimax", "<mm:think>", "</mm:think>")  # MiniMax-M3
 
-# Most specific first: "<seed:think>" templates also contain "think>".
-KNOWN_FORMATS = (SEED_TAGS, MISTRAL_TAGS, THINK_TAGS)
+# Most specific first: "<seed:think>" and "<mm:think>" templates also contain "think>".
+KNOWN_FORMATS = (SEED_TAGS, MINIMAX_TAGS, MISTRAL_TAGS, COHERE_TAGS, GEMMA_TAGS, THINK_TAGS)
 
 
 def detect_format(chat_template: str | None) -> ReasoningFormat:

@@ -27,7 +27,6 @@ from __future__ import annotations
 import codecs
 import enum
 import json
-import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -293,7 +292,7 @@ class TurnLoop:
             return self._finish(FinishReason.LENGTH)
         plan = self.shape.calls
         for name, arguments in self._parsed("".join(self._call_parts)):
-            call = ToolCall(f"call_{secrets.token_hex(12)}", name, arguments)
+            call = ToolCall(plan.fmt.new_id(), name, arguments)
             self.calls.append(call)
             self._emit(ToolCallDelta(len(self.calls) - 1, call))
         if not self.calls:

@@ -1,7 +1,9 @@
 """Tool calls and results in a prompt: for a template that knows tools, the Hugging Face shape
 (assistant `tool_calls` with parsed arguments, `tool` messages, a `tools` variable); for one
 that does not, ponder's instructed format (the tools explained in the system prompt, calls
-written into the assistant's text, results as user messages in <tool_response> tags)."""
+written into the assistant's text, results as user messages in <tool_response> tags). A
+template that knows tool messages but whose call format ponder does not read gets the
+instruction too, with the calls and results in the Hugging Face shape for it to place."""
 
 from __future__ import annotations
 
@@ -36,10 +38,14 @@ def dress(entry: dict, message: Message, fmt: ToolFormat, names: dict[str, str])
     if message.role is Role.TOOL:
         if fmt.native:
             return {**entry, "tool_call_id": message.tool_call_id, "name": names.get(message.tool_call_id, "")}
-        return {"role": "user", "content": f"<tool_response>\n{message.content}\n</tool_response>", "_result": True}
+        wrapped = f"<tool_response>\n{message.content}\n</tool_response>"
+        if fmt.tool_role:  # a template that knows the role places it; ponder's tags still say what it is
+            return {**entry, "content": wrapped, "tool_call_id": message.tool_call_id,
+                    "name": names.get(message.tool_call_id, "")}
+        return {"role": "user", "content": wrapped, "_result": True}
     if not message.tool_calls:
         return entry
-    if fmt.native:
+    if fmt.native or fmt.tool_role:  # the template writes the calls its own way (and checks results against them)
         return {**entry, "tool_calls": call_entries(message)}
     written = "\n".join(fmt.write(call.name, call.arguments) for call in message.tool_calls)
     text = entry["content"]

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+import secrets
+import string
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class ToolFormat:
     between: str = ""  # written between two calls of one turn
     native: bool = True
     indexed: bool = False  # named layout: the name carries the call's index (Kimi's NAME:0)
+    tool_role: bool = True  # results go to the template as `tool` messages (instructed: if it knows them)
+    short_ids: bool = False  # call ids of 9 letters and digits (Mistral's templates refuse others)
     unsupported: tuple[str, ...] = field(default=())  # needles that mean a different format
 
     @property
@@ -50,6 +54,11 @@ class ToolFormat:
             return text.strip(), []
         return text[:at].strip(), PARSERS[self.layout](self, text[at + len(self.stop):])
 
+    def new_id(self) -> str:
+        if self.short_ids:
+            return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(9))
+        return f"call_{secrets.token_hex(12)}"
+
     def head(self, name: str, index: int = 0) -> str:
         """Named layout: what comes between the opener and the arguments."""
         return f"{name}:{index}{self.separator}" if self.indexed else f"{name}{self.separator}"
@@ -66,7 +75,7 @@ def _object_calls(fmt: ToolFormat, rest: str) -> list[tuple[str, object]]:
     calls = []
     for chunk in rest.split(fmt.stop):
         body = chunk.split(fmt.closer.strip())[0] if fmt.closer.strip() else chunk
-        value = _first_json(body)
+        value = _first_json(fmt.stop + body if fmt.stop.startswith("{") else body)  # Llama's opener is the JSON's start
         if isinstance(value, dict) and isinstance(value.get("name"), str):
             calls.append((value["name"], value.get(fmt.args_key, value.get("arguments", {}))))
     return calls
@@ -85,7 +94,7 @@ def _named_calls(fmt: ToolFormat, rest: str) -> list[tuple[str, object]]:
         name, sep, args = chunk.partition(fmt.separator)
         if not sep:
             continue
-        name = name.rsplit("<｜tool▁sep｜>", 1)[-1].strip()  # DeepSeek-R1 writes function<｜tool▁sep｜>NAME
+        name = name.rsplit("<｜tool▁sep｜>", 1)[-1].split("[CALL_ID]")[0].strip()  # DeepSeek-R1, Mistral Small 3.2
         if name.startswith("functions."):  # Kimi writes functions.NAME:INDEX
             name = name.removeprefix("functions.").rsplit(":", 1)[0]
         calls.append((name, _first_json(args)))
@@ -94,6 +103,8 @@ def _named_calls(fmt: ToolFormat, rest: str) -> list[tuple[str, object]]:
 
 FUNCTION = re.compile(r"<function=([^>\s]+)>(.*?)</function>", re.S)
 PARAMETER = re.compile(r"<parameter=([^>\s]+)>\s*(.*?)\s*</parameter>", re.S)
+INVOKE = re.compile(r'<invoke name="([^"]+)">(.*?)</invoke>', re.S)
+INVOKE_PARAM = re.compile(r"<(?:parameter name=\"([^\"]+)\"|([A-Za-z_][\w-]*))[^>]*>(.*?)</(?:parameter|\2)>", re.S)
 GLM_CALL = re.compile(r"^\s*([^\s<]+)\s*(.*?)</tool_call>", re.S)
 GLM_ARG = re.compile(r"<arg_key>(.*?)</arg_key>\s*<arg_value>(.*?)</arg_value>", re.S)
 
@@ -103,6 +114,11 @@ def _xml_calls(fmt: ToolFormat, rest: str) -> list[tuple[str, object]]:
     found = [(name, {k: _scalar(v) for k, v in PARAMETER.findall(body)}) for name, body in FUNCTION.findall(text)]
     if found:
         return found
+    invoked = [(name, {(a or b): _scalar(re.sub(r"\]<\].*?\[>\[", "", v).strip())
+                       for a, b, v in INVOKE_PARAM.findall(re.sub(r"\]<\].*?\[>\[", "", body))})
+               for name, body in INVOKE.findall(text)]  # MiniMax's <invoke>, its separator tokens dropped
+    if invoked:
+        return invoked
     calls = []
     for chunk in rest.split(fmt.stop):
         match = GLM_CALL.match(chunk + ("" if "</tool_call>" in chunk else "</tool_call>"))
@@ -139,11 +155,14 @@ KNOWN = (
     ToolFormat("qwen-xml", ("<tool_call>", "<function="), "<tool_call>", "<tool_call>\n", "\n</tool_call>",
                layout="xml"),
     ToolFormat("glm", ("<tool_call>", "<arg_key>"), "<tool_call>", "<tool_call>", "</tool_call>", layout="xml"),
+    ToolFormat("minimax-xml", ("<tool_call>", "<invoke name="), "<tool_call>", "<tool_call>\n", "\n</tool_call>",
+               layout="xml"),
+    ToolFormat("apriel", ("<tool_calls>",), "<tool_calls>", "<tool_calls>", "</tool_calls>", layout="list"),
     ToolFormat("hermes", ("<tool_call>",), "<tool_call>", "<tool_call>\n", "\n</tool_call>", between="\n"),
     ToolFormat("granite", ("<|tool_call|>",), "<|tool_call|>", "<|tool_call|>", "", layout="list"),
     ToolFormat("mistral", ("[TOOL_CALLS]", "[ARGS]"), "[TOOL_CALLS]", "[TOOL_CALLS]", "", layout="named",
-               separator="[ARGS]", between="[TOOL_CALLS]"),
-    ToolFormat("mistral-json", ("[TOOL_CALLS]",), "[TOOL_CALLS]", "[TOOL_CALLS]", "", layout="list"),
+               separator="[ARGS]", between="[TOOL_CALLS]", short_ids=True),
+    ToolFormat("mistral-json", ("[TOOL_CALLS]",), "[TOOL_CALLS]", "[TOOL_CALLS]", "", layout="list", short_ids=True),
     ToolFormat("deepseek-r1", (DS, "```json"), DS, DS + "<｜tool▁call▁begin｜>function<｜tool▁sep｜>",
                "\n```<｜tool▁call▁end｜>", layout="named", separator="\n```json\n",
                between="<｜tool▁call▁begin｜>"),
@@ -156,13 +175,18 @@ KNOWN = (
 )
 
 INSTRUCTED = ToolFormat("instructed", (), "<tool_call>", "<tool_call>\n", "\n</tool_call>", between="\n",
-                        native=False)
+                        native=False, tool_role=False)
+TOOL_ROLE = re.compile(r"""==\s*['"]tool['"]|['"]tool['"]\s*==|in\s*\[[^\]]*['"]tool['"]""")
 
 
 def detect_tool_format(chat_template: str | None) -> ToolFormat:
-    """The family whose call markers the template knows, else ponder's instructed format."""
+    """The family whose call markers the template knows, else ponder's instructed format, its
+    results as `tool` messages when the template knows that role (so that it sees a tool loop
+    as the turn still running, not as a new user turn)."""
     if chat_template and ("tool_calls" in chat_template or "tools" in chat_template):
         for fmt in KNOWN:
             if fmt.matches(chat_template):
                 return fmt
+    if chat_template and TOOL_ROLE.search(chat_template):
+        return replace(INSTRUCTED, tool_role=True)
     return INSTRUCTED
