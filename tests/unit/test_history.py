@@ -32,7 +32,7 @@ def test_keep_reasoning_splices_it_for_non_native_models():
 
 def test_keep_reasoning_passes_it_as_data_to_native_templates():
     dicts = for_template(CONVERSATION, THINK_TAGS.as_native(), keep_reasoning=True)
-    assert dicts[2] == {"role": "assistant", "content": "a1", "reasoning_content": "r1"}
+    assert dicts[2] == {"role": "assistant", "content": "a1", "reasoning_content": "r1", "thinking": "r1"}
 
 
 def test_reasoning_of_the_running_turn_is_kept():
