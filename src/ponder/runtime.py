@@ -75,7 +75,16 @@ class Runtime:
     def prompt(self, messages: Sequence[Message], options: TurnOptions) -> Prompt:
         """The next turn's prompt, built once: history, window, render, tokens, history length."""
         check_messages(messages)
+        self.check_grammars(options)
         return self.prompts.build(messages, options, self.n_ctx)
+
+    def check_grammars(self, options: TurnOptions) -> None:
+        """Every grammar the turn's answer may be sampled under, as the engine will build it."""
+        shape = shape_of(options.tools, self.tool_format, options.response_schema)
+        for param, grammar in shape.grammars():
+            refusal = self.engine.check_grammar(grammar)
+            if refusal is not None:
+                raise InvalidOption(param, refusal)
 
     def render(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> str:
         """The prompt text of the next turn: history without old reasoning, block opened."""

@@ -92,6 +92,18 @@ BAD = {
     "json_schema format with an invalid schema": ("POST", CHAT, chat(response_format={
         "type": "json_schema", "json_schema": {"name": "x", "schema": {"type": 7}}}), 400, "invalid_value",
         "response_format.json_schema.schema"),
+    "tool schema too deep for llama.cpp's grammar parser": ("POST", CHAT, chat(tools=[{"type": "function", "function": {
+        "name": "f", "parameters": {"type": "object", "properties": {"a": {"type": "string", "maxLength": 5000}}}}}]),
+        400, "invalid_value", "tools[0].function.parameters"),
+    "json schema too deep for the grammar parser": ("POST", CHAT, chat(response_format={"type": "json_schema",
+        "json_schema": {"name": "x", "schema": {"type": "array", "maxItems": 100000}}}), 400, "invalid_value",
+        "response_format.json_schema.schema"),
+    "responses: text.format too deep for the grammar parser": ("POST", RESPONSES, resp(text={"format": {
+        "type": "json_schema", "name": "x", "schema": {"type": "string", "maxLength": 9000}}}), 400, "invalid_value",
+        "text.format.schema"),
+    "a billion-long maxLength": ("POST", CHAT, chat(response_format={"type": "json_schema", "json_schema": {
+        "name": "x", "schema": {"type": "string", "maxLength": 1000000000}}}), 400, "invalid_value",
+        "response_format.json_schema.schema"),
     "unknown response format": ("POST", CHAT, chat(response_format={"type": "yaml"}), 400, "invalid_value",
                                 "response_format.type"),
     "conflicting token limits": ("POST", CHAT, chat(max_tokens=5, max_completion_tokens=6), 400, "invalid_value",
@@ -135,6 +147,8 @@ BAD = {
         {"type": "reasoning", "summary": [], "encrypted_content": "not-base64!!"},
         {"role": "assistant", "content": "x"}, {"role": "user", "content": "y"}]), 400, "invalid_encrypted_content",
         "encrypted_content"),
+    "responses: unknown reasoning summary": ("POST", RESPONSES, resp(reasoning={"summary": "verbose"}), 400,
+                                             "invalid_value", "reasoning.summary"),
     "responses: bad truncation": ("POST", RESPONSES, resp(truncation="sometimes"), 400, "invalid_value", "truncation"),
     "responses: prompt too long": ("POST", RESPONSES, resp(input="word " * 3000), 400, "context_length_exceeded",
                                    "messages"),

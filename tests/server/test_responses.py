@@ -81,6 +81,32 @@ def test_exposed_reasoning_streams_reasoning_text(tmp_path):
         exposed.stop()
 
 
+def test_reasoning_summary_is_the_reasonings_conclusion_streamed_and_not(client):
+    args = {"model": "smollm2", "input": "What is 5+6?", "reasoning": {"effort": "low", "summary": "auto"},
+            "include": ["reasoning.encrypted_content"], "extra_body": {"seed": 5}}
+    whole = client.responses.create(**args)
+    [summary] = whole.output[0].summary
+    assert summary.type == "summary_text" and summary.text
+    assert whole.output[0].content is None  # the raw reasoning stays hidden; its conclusion is shown
+    assert whole.reasoning.summary == "auto"
+    events = stream_events(client, **args)
+    kinds = [e.type for e in events]
+    streamed = "".join(e.delta for e in events if e.type == "response.reasoning_summary_text.delta")
+    assert streamed and kinds.index("response.reasoning_summary_part.added") < kinds.index(
+        "response.reasoning_summary_text.delta") < kinds.index("response.reasoning_summary_part.done")
+    final = events[-1].response.output[0]
+    assert final.summary[0].text == streamed
+    # the summary is cut from the reasoning: its words are the reasoning's, as the sealed copy says
+    sealed = client.responses.create(model="smollm2", input=[{"role": "user", "content": "What is 5+6?"},
+                                                            whole.output[0].model_dump(exclude_none=True),
+                                                            {"role": "assistant", "content": whole.output_text},
+                                                            {"role": "user", "content": "Thanks."}],
+                                     reasoning={"effort": "none"}, store=False)
+    assert sealed.status in ("completed", "incomplete")
+    none = client.responses.create(model="smollm2", input="What is 5+6?", reasoning=LOW, extra_body={"seed": 5})
+    assert none.output[0].summary == []  # only when asked
+
+
 def test_max_output_tokens_gives_incomplete(client):
     reply = client.responses.create(model="smollm2", input="What is 3+4?", reasoning=LOW, max_output_tokens=8)
     assert reply.status == "incomplete"

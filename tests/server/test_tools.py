@@ -9,10 +9,12 @@ user turn drops it.
 """
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import jsonschema
 from support.reference import expected_tool_prompt_tokens
+from support.serving import Server
 
 WEATHER = {"type": "object", "properties": {"city": {"type": "string", "maxLength": 40},
                                            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]}},
@@ -94,7 +96,21 @@ def result_text(output: str) -> str:
     return f"<tool_response>\n{output}\n</tool_response>"
 
 
-def test_chat_tool_loop_keeps_the_steps_reasoning_until_the_answer(client):
+def settled(http) -> None:
+    """Until the server's idle-time warm-ups are done (the next turn's history re-prefilled)."""
+    for _ in range(200):
+        if http.get("/health").json()["warm_ups"] == 0:
+            return
+        time.sleep(0.05)
+
+
+def test_chat_tool_loop_keeps_the_steps_reasoning_until_the_answer(tmp_path):
+    # a server of its own: the cache holds this conversation only, so what it reuses is certain
+    with Server(tmp_path / "loop.db").start() as own, own.http() as http:
+        tool_loop(own.client(), http)
+
+
+def tool_loop(client, http) -> None:
     user = {"role": "user", "content": ASK}
     first = client.chat.completions.create(model="smollm2", messages=[user], tools=CHAT_TOOLS,
                                            tool_choice={"type": "function", "function": {"name": "get_weather"}},
@@ -105,6 +121,7 @@ def test_chat_tool_loop_keeps_the_steps_reasoning_until_the_answer(client):
     check_call("get_weather", call.function.arguments)
     reasoning = message.reasoning_content
     assert reasoning and first.usage.completion_tokens_details.reasoning_tokens > 0
+    settled(http)  # the step's history, reasoning and call included, is re-prefilled in idle time
     # the assistant message passed back whole (model_dump: every field the SDK has), then the result
     step = [user, message.model_dump(), {"role": "tool", "tool_call_id": call.id, "content": "18 C and sunny"}]
     second = client.chat.completions.create(model="smollm2", messages=step, tools=CHAT_TOOLS, seed=4, **QUICK)

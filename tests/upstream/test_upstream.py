@@ -131,3 +131,27 @@ def test_startup_with_an_unreachable_upstream_is_one_line():
     asked = subprocess.run([str(PONDER), "ask", "hi", "--upstream", "http://127.0.0.1:9"],
                            capture_output=True, text=True, timeout=60)
     assert asked.returncode != 0 and len(asked.stderr.strip().splitlines()) == 1, asked.stderr
+
+
+def test_tool_calls_and_json_answers_go_by_vllms_structured_outputs(ponder):
+    """The grammar of a call and of a JSON answer, sent as vLLM's structured_outputs."""
+    import json
+
+    import jsonschema
+
+    params = {"type": "object", "properties": {"city": {"type": "string", "maxLength": 30}}, "required": ["city"],
+              "additionalProperties": False}
+    tools = [{"type": "function", "function": {"name": "get_weather", "parameters": params}}]
+    client = ponder.client()
+    for seed in range(3):
+        reply = client.chat.completions.create(
+            model="smollm2", messages=[{"role": "user", "content": "Weather in Paris?"}], tools=tools,
+            tool_choice="required", reasoning_effort="minimal", max_completion_tokens=120, seed=seed)
+        [call] = reply.choices[0].message.tool_calls
+        assert reply.choices[0].finish_reason == "tool_calls"
+        jsonschema.validate(json.loads(call.function.arguments), params)
+    answer = client.chat.completions.create(
+        model="smollm2", messages=[{"role": "user", "content": "Name a city."}], reasoning_effort="minimal",
+        max_completion_tokens=120, seed=4,
+        response_format={"type": "json_schema", "json_schema": {"name": "c", "schema": params}})
+    jsonschema.validate(json.loads(answer.choices[0].message.content), params)

@@ -161,6 +161,12 @@ class Engine(ABC):
         that idle-time work never looks like client work."""
         return {}
 
+    def check_grammar(self, grammar: Grammar) -> str | None:
+        """Why this engine could not sample under grammar (its parser refuses it), or None. Asked
+        when a request arrives, so that a grammar too deep for the engine is a 400, not a failed
+        turn; an engine that validates remotely answers None and reports at sampling."""
+        return None
+
     def failure(self) -> str | None:
         """Why the engine can serve nothing more (its thread died), or None while it can."""
         return None

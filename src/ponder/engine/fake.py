@@ -71,9 +71,12 @@ class FakeEngine(Engine):
         while True:
             if len(sequence) >= self.info.n_ctx:
                 return self._end(controller, sequence, EndReason.CONTEXT_FULL)
-            step = Step(resample=True, forbid_end=forbid_end)
+            step, again = Step(resample=True, forbid_end=forbid_end), False
             while step.resample:
+                if again and not step.forbid_end:  # the same logits again (under a grammar): the same token
+                    position -= 1
                 token, position = self._sample(script, position, step.forbid_end)
+                again = True
                 wanted = sampling.logprobs or sampling.probe
                 step = cursor.on_sampled(token, self._logprobs(turn, sampling.probe, prompt) if wanted else None)
             if step.rewind:

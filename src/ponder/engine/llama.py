@@ -14,9 +14,10 @@ from pathlib import Path
 import llama_cpp as ll
 
 from ponder.config import EngineConfig
-from ponder.engine.base import Controller, EndReason, Engine, SamplingParams
+from ponder.engine.base import Controller, EndReason, Engine, Grammar, SamplingParams
 from ponder.engine.cursor import SegmentCursor
 from ponder.engine.llama_model import load, token_text
+from ponder.engine.sampler import grammar_refusal
 from ponder.engine.scheduler import Scheduler
 from ponder.engine.sequence import Request, WarmUp
 from ponder.errors import EngineStopped
@@ -69,6 +70,9 @@ class LlamaEngine(Engine):
 
     def is_eog(self, token: int) -> bool:
         return bool(ll.llama_vocab_is_eog(self._vocab, token))
+
+    def check_grammar(self, grammar: Grammar) -> str | None:
+        return grammar_refusal(self._vocab, grammar)  # reads the vocabulary only, as tokenizing does
 
     def _end_tokens(self) -> tuple[int, ...]:
         count = ll.llama_vocab_n_tokens(self._vocab)

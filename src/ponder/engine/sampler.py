@@ -65,6 +65,17 @@ class Sampler:
         return ll.llama_sampler_init_logit_bias(self.n_vocab, len(self.end_tokens), biases)
 
 
+def grammar_refusal(vocab, grammar: Grammar) -> str | None:
+    """Why llama.cpp's grammar parser refuses grammar (it nests too deep: a maxLength in the
+    thousands), or None: built once and freed, as a request arrives."""
+    stage = ll.llama_sampler_init_grammar(vocab, gbnf(grammar).encode(), b"root")
+    if not stage:
+        return "llama.cpp's grammar parser refuses the grammar built from it (nested too deep: use smaller " \
+               "maxLength, maxItems or nesting)"
+    ll.llama_sampler_free(stage)
+    return None
+
+
 def _chain(stages: list):
     chain = ll.llama_sampler_chain_init(ll.llama_sampler_chain_default_params())
     for stage in stages:

@@ -264,7 +264,11 @@ class Scheduler:
         step = Step(resample=True, forbid_end=seq.forbid_end)
         while step.resample:  # again from the same logits (an end token came where the segment bans it)
             segment = seq.request.controller.segment  # a constrained one samples under its grammar
-            token = seq.sampler.sample(self.loaded.ctx, index, step.forbid_end, segment.grammar, segment)
+            try:
+                token = seq.sampler.sample(self.loaded.ctx, index, step.forbid_end, segment.grammar, segment)
+            except ValueError as error:  # a grammar llama.cpp refuses (checked on arrival: should not come)
+                self._end(seq, EndReason.ERROR, str(error))
+                return
             sampling = seq.request.sampling
             try:
                 logprobs = (token_logprobs(self.loaded.ctx, index, self.n_vocab, token, sampling.probe)

@@ -44,6 +44,7 @@ from ponder.types import ContentDelta, FinishReason, ReasoningDelta, ToolCall, T
 class Phase(enum.Enum):
     REASONING = "reasoning"
     ANSWER = "answer"
+    PEEK = "peek"  # a JSON answer or a call? one token decides (tools and response_format together)
     CALL_HEAD = "call_head"  # a name-first format's tool name and separator
     CALL = "call"  # a call's body under its grammar
     AFTER_CALL = "after_call"  # after a call: another opener, or the end
@@ -51,6 +52,7 @@ class Phase(enum.Enum):
 
 
 AFTER_CALL_TOKENS = 4  # beyond the opener's own: what the model may say after a call before it ends
+PEEKS = 3  # whitespace tokens a peek may pass over before the answer's first real one
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class TurnLoop:
         self._call_parts: list[str] = []  # the text of the call being written
         self._call_name: str | None = None  # a name-first format's chosen tool
         self._opening = False  # the answer just wrote the call opener: the segment ends with it
+        self._peeked, self._peeks = "", 0  # what a peek sampled, and how many peeks so far
         self._answer_started = False
         self._after_marker: str | None = None  # text that followed the closing marker in its token
         self._segment_logprobs: list[float | None] = []  # of this segment's sampled tokens
@@ -131,6 +134,8 @@ class TurnLoop:
             return self._after_reasoning(end, spoken)
         if self.phase is Phase.ANSWER:
             return self._after_answer(end)
+        if self.phase is Phase.PEEK:
+            return self._after_peek(end)
         if self.phase is Phase.CALL_HEAD:
             return self._after_head(end)
         if self.phase is Phase.CALL:
@@ -254,7 +259,31 @@ class TurnLoop:
         if self._opening:  # the marker's token already held the call opener
             self._opening = False
             return self._open_call(forced, rewind)
+        if self.shape.schema is not None and self._call_stop and not self._answer_started:
+            return self._peek(forced, rewind)
         return self._answer_segment(forced, rewind)
+
+    def _peek(self, forced: tuple[int, ...] = (), rewind: int = 0) -> Segment | None:
+        """With tools and a JSON answer both possible, sample one token freely: the call opener's
+        start opens a call, anything else is taken back and sampled again under the answer's
+        grammar (from the same logits: no token is lost)."""
+        if self._room() <= 0:
+            return self._finish(FinishReason.LENGTH)
+        self.phase, self._peeked = Phase.PEEK, ""
+        return Segment(1, min_tokens=1, forced=forced, rewind=rewind)
+
+    def _after_peek(self, end: SegmentEnd) -> Segment | None:
+        text, self._peeks = self._peeked.lstrip(), self._peeks + 1
+        if end.reason is Stop.END or self._room() <= 0:
+            return self._finish(FinishReason.LENGTH if self._room() <= 0 else FinishReason.STOP)
+        if not text and self._peeks < PEEKS:  # whitespace: kept (JSON allows it), look again
+            return self._peek()
+        self.answer_tokens -= 1  # the peeked token is taken back
+        opener = self._call_stop
+        if text and not opener.startswith("{") and (opener.startswith(text) or text.startswith(opener)):
+            return self._open_call(rewind=1)
+        self.phase = Phase.ANSWER
+        return Segment(self._room(), grammar=self.shape.answer_schema_grammar, rewind=1)
 
     # ---- tool calls ----
 
@@ -340,6 +369,8 @@ class TurnLoop:
             self._answer(text)
         elif self.phase in (Phase.CALL, Phase.CALL_HEAD):
             self._call_parts.append(text)
+        elif self.phase is Phase.PEEK:
+            self._peeked += text
 
     def _reason(self, text: str) -> None:
         if self._after_marker is not None:  # past the marker, before the segment's end decides

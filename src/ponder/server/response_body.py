@@ -38,7 +38,7 @@ def shell(request: ResponsesRequest, ids: ResponseIds, model: str, created: int,
         "output": [],
         "parallel_tool_calls": request.parallel_tool_calls is not False,
         "previous_response_id": request.previous_response_id,
-        "reasoning": {"effort": effort, "summary": None},
+        "reasoning": {"effort": effort, "summary": summary_level(request)},
         "store": request.store,
         "temperature": request.temperature,
         "text": {"format": request.text.format.model_dump(by_alias=True, exclude_none=True)
@@ -54,8 +54,17 @@ def shell(request: ResponsesRequest, ids: ResponseIds, model: str, created: int,
     }
 
 
-def reasoning_item(ids: ResponseIds, text: str | None, sealed: str | None, status: str = "completed") -> dict:
-    item = {"id": ids.reasoning, "type": "reasoning", "summary": [], "status": status}
+def summary_level(request: ResponsesRequest) -> str | None:
+    """reasoning.summary (or its deprecated name generate_summary): auto, concise or detailed."""
+    if request.reasoning is None:
+        return None
+    return request.reasoning.summary or request.reasoning.generate_summary
+
+
+def reasoning_item(ids: ResponseIds, text: str | None, sealed: str | None, status: str = "completed",
+                   summary: str | None = None) -> dict:
+    parts = [{"type": "summary_text", "text": summary}] if summary else []
+    item = {"id": ids.reasoning, "type": "reasoning", "summary": parts, "status": status}
     if text is not None:
         item["content"] = [{"type": "reasoning_text", "text": text}]
     if sealed is not None:

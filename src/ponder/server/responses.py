@@ -27,6 +27,7 @@ from ponder.server.messages import input_messages
 from ponder.server.protocol import FunctionCallItem, FunctionCallOutputItem, InputItem, ResponsesRequest, unsupported
 from ponder.server.tools import answer_schema, toolset
 from ponder.server.state import ServerState, new_id
+from ponder.reasoning.summary import LEVELS, summarize
 from ponder.store.sqlite import ChainTooLong, StoredResponse
 from ponder.strategies import Strategy
 from ponder.turn import Turn
@@ -74,9 +75,11 @@ def prepare(state: ServerState, request: ResponsesRequest, loop: asyncio.Abstrac
         if strategy is not None:
             strategy.check(prompt.messages, options, state.config.max_samples)
         turn = state.runtime.respond(prompt, options, loop, strategy)
-    except InvalidOption as error:
-        param = "input" if error.param == "messages" else error.param
-        raise ApiError(400, str(error).replace("messages:", "input:", 1), param=param, code="invalid_value") from None
+    except InvalidOption as error:  # named as Responses names them
+        param = {"messages": "input", "response_format": "text.format"}.get(error.param, error.param)
+        param = param.replace(".function.", ".", 1) if param.startswith("tools[") else param
+        message = f"{param}: {str(error).removeprefix(f'{error.param}: ')}"
+        raise ApiError(400, message, param=param, code="invalid_value") from None
     ids = rb.ResponseIds(new_id("resp_"), new_id("rs_"), new_id("msg_"))
     shell = rb.shell(request, ids, state.runtime.model_id, int(time.time()), effort.value)
     return Prepared(request, ids, shell, turn, new, with_ids(request.input))
@@ -88,6 +91,10 @@ def check(state: ServerState, request: ResponsesRequest) -> Strategy | None:
     bad = unsupported(request, UNSUPPORTED)
     if bad:
         raise ApiError(400, f"{bad} is not supported by ponder", param=bad, code="unsupported_parameter")
+    level = rb.summary_level(request)
+    if level is not None and level not in LEVELS:
+        field = "reasoning.summary" if request.reasoning.summary else "reasoning.generate_summary"
+        raise invalid(field, f"unknown summary {level!r}; use auto, concise or detailed")
     for index, name in enumerate(request.include or []):
         if name != rb.ENCRYPTED:
             raise invalid(f"include[{index}]", f"unsupported include {name!r}; ponder supports {rb.ENCRYPTED!r}")
@@ -150,11 +157,14 @@ def normalized(item: dict) -> dict:
 
 
 def reasoning_of(state: ServerState, prepared: Prepared, text: str | None) -> dict | None:
+    """The reasoning item: its text only when the server exposes it, sealed when asked, and the
+    summary (cut from the text: reasoning/summary.py) when reasoning.summary asks for one."""
     if text is None:
         return None
     shown = text if state.config.expose_reasoning else None
     sealed = state.sealer.seal(text) if rb.ENCRYPTED in (prepared.request.include or []) else None
-    return rb.reasoning_item(prepared.ids, shown, sealed)
+    level = rb.summary_level(prepared.request)
+    return rb.reasoning_item(prepared.ids, shown, sealed, summary=summarize(text, level) if level else None)
 
 
 def complete(state: ServerState, prepared: Prepared, result: TurnResult, reasoning: dict | None = None) -> dict:
@@ -236,6 +246,12 @@ def close_reasoning(ev, ids, item: dict, expose: bool):
     if expose:
         yield ev("response.reasoning_text.done", item_id=ids.reasoning, output_index=0, content_index=0,
                  text=item["content"][0]["text"])
+    for index, part in enumerate(item["summary"]):  # whole: it is cut once the reasoning has ended
+        where = {"item_id": ids.reasoning, "output_index": 0, "summary_index": index}
+        yield ev("response.reasoning_summary_part.added", **where, part={"type": "summary_text", "text": ""})
+        yield ev("response.reasoning_summary_text.delta", **where, delta=part["text"])
+        yield ev("response.reasoning_summary_text.done", **where, text=part["text"])
+        yield ev("response.reasoning_summary_part.done", **where, part=part)
     yield ev("response.output_item.done", output_index=0, item=item)
 
 

@@ -38,6 +38,16 @@ class CallPlan:
     def arguments(self, name: str) -> Grammar:
         return Grammar(canonical(parameters_of(self.toolset.tool(name))))
 
+    def grammars(self) -> list[tuple[str, Grammar]]:
+        """(the field it comes from, grammar) of every grammar a call may be sampled under."""
+        index = {tool.name: i for i, tool in enumerate(self.toolset.tools)}
+        if self.fmt.layout == "named":
+            return [("tool_choice", self.heads(0))] + [
+                (f"tools[{index[name]}].function.parameters", self.arguments(name)) for name in self.names]
+        body = self.body()
+        checks = [(f"tools[{index[name]}].function.parameters", self.arguments(name)) for name in self.names]
+        return checks + ([("tools", body)] if body is not None else [])
+
 
 @dataclass(frozen=True)
 class AnswerShape:
@@ -46,9 +56,17 @@ class AnswerShape:
 
     @property
     def answer_grammar(self) -> Grammar | None:
-        """A text answer's grammar. With callable tools the answer stays free, so that it can
-        still open a call (the schema then holds only when no tool is offered)."""
+        """A text answer's grammar from its first token. With callable tools too, the loop first
+        peeks at one token (a call, or the answer), so the answer segment starts free."""
         return Grammar(self.schema) if self.schema is not None and self.calls is None else None
+
+    @property
+    def answer_schema_grammar(self) -> Grammar | None:
+        return Grammar(self.schema) if self.schema is not None else None
+
+    def grammars(self) -> list[tuple[str, Grammar]]:
+        found = [("response_format", Grammar(self.schema))] if self.schema is not None else []
+        return found + (self.calls.grammars() if self.calls is not None else [])
 
 
 def shape_of(toolset: Toolset | None, fmt: ToolFormat, schema: str | None) -> AnswerShape:

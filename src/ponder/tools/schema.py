@@ -17,6 +17,10 @@ from ponder.engine.grammar import GrammarError, grammar_of
 from ponder.errors import InvalidOption
 
 OBJECT = {"type": "object"}  # response_format json_object: any JSON object
+# a grammar spells a bound out as nested rules: llama.cpp's parser refuses a nesting past ~1,000,
+# and the converter would build a text as long as the bound before that (a maxLength of 1e9: gigabytes)
+MAX_BOUND = 1000
+BOUNDS = ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
 
 
 def check_schema(schema: object, param: str) -> None:
@@ -28,10 +32,31 @@ def check_schema(schema: object, param: str) -> None:
         where = "/".join(str(part) for part in error.path)
         raise InvalidOption(param, f"is not a valid JSON Schema{f' at {where}' if where else ''}: "
                             f"{error.message}") from None
+    too_big = _too_big(schema)
+    if too_big is not None:
+        raise InvalidOption(param, f"{too_big} is more than a grammar can spell out (at most {MAX_BOUND:,})")
     try:
         grammar_of(canonical(schema))
     except GrammarError as error:
         raise InvalidOption(param, f"cannot constrain generation: {error}") from None
+
+
+def _too_big(node: object, path: str = "") -> str | None:
+    """The first length or count bound past MAX_BOUND, as path.keyword=value, or None."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}/{key}" if path else key
+            if key in BOUNDS and isinstance(value, int) and not isinstance(value, bool) and value > MAX_BOUND:
+                return f"{where}={value}"
+            found = _too_big(value, where)
+            if found:
+                return found
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found = _too_big(item, f"{path}/{index}")
+            if found:
+                return found
+    return None
 
 
 def canonical(schema: dict) -> str:
