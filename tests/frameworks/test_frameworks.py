@@ -18,7 +18,7 @@ WEATHER_ARGS = {"type": "object", "properties": {"city": {"type": "string"}}, "r
 def test_openai_agents_runner_calls_tools_and_answers(base_url, api_key, api):
     from agents import (Agent, ModelSettings, OpenAIChatCompletionsModel, OpenAIResponsesModel, Runner,
                         function_tool, set_tracing_disabled)
-    from agents.items import ToolCallItem, ToolCallOutputItem
+    from agents.items import ReasoningItem, ToolCallItem, ToolCallOutputItem
     from openai import AsyncOpenAI
     from openai.types.shared import Reasoning
 
@@ -41,13 +41,18 @@ def test_openai_agents_runner_calls_tools_and_answers(base_url, api_key, api):
     model = (OpenAIResponsesModel("smollm2", client) if api == "responses"
              else OpenAIChatCompletionsModel("smollm2", client))
     # the first turn must call a tool; the SDK then resets tool_choice, so the agent can answer
-    settings = ModelSettings(tool_choice="required", reasoning=Reasoning(effort="minimal"), max_tokens=120)
+    summary = {"summary": "auto"} if api == "responses" else {}  # chat has no summaries: the reasoning itself
+    settings = ModelSettings(tool_choice="required", reasoning=Reasoning(effort="minimal", **summary), max_tokens=160)
     agent = Agent(name="assistant", instructions="Use the tools.", tools=[get_weather, add], model=model,
                   model_settings=settings)
     result = asyncio.run(Runner.run(agent, "What is the weather in Paris?", max_turns=6))
     kinds = [type(item) for item in result.new_items]
     assert ToolCallItem in kinds and ToolCallOutputItem in kinds and called
     assert isinstance(result.final_output, str)
+    # the reasoning block: the summary on Responses, the reasoning_content on chat (the SDK reads it so)
+    shown = [part.text for item in result.new_items if isinstance(item, ReasoningItem)
+             for part in item.raw_item.summary or []]
+    assert any(text.strip() for text in shown)
 
 
 # ---- LangChain ----
@@ -84,7 +89,17 @@ def test_langchain_tools_structured_output_and_two_turns(base_url, api_key, resp
     assert isinstance(city, City)
     first = llm.invoke([HumanMessage("Hello!")])
     second = llm.invoke([HumanMessage("Hello!"), first, HumanMessage("And again?")])
-    assert first.content and second.content
+    assert first.text and second.text
+    if responses:  # LangChain reads reasoning from the Responses API only (not chat's reasoning_content)
+        thinker = ChatOpenAI(model="smollm2", base_url=base_url, api_key=api_key, use_responses_api=True,
+                             reasoning={"effort": "minimal", "summary": "auto"}, max_tokens=160)
+        said = thinker.invoke([HumanMessage("What is 2+2?")])
+        streamed = None
+        for chunk in thinker.stream([HumanMessage("What is 2+2?")]):  # reasoning_summary_text.delta events
+            streamed = chunk if streamed is None else streamed + chunk
+        for message in (said, streamed):
+            blocks = [b for b in message.content_blocks if b["type"] == "reasoning"]
+            assert blocks and blocks[0]["reasoning"].strip()
 
 
 # ---- LiteLLM ----
@@ -99,6 +114,7 @@ def test_litellm_two_turns_passing_its_message_back_with_tools(base_url, api_key
     messages = [{"role": "user", "content": "What is the weather in Paris?"}]
     first = litellm.completion(messages=messages, tools=tools, tool_choice="required", **common)
     message = first.choices[0].message
+    assert message.reasoning_content  # LiteLLM's reasoning block
     [call] = message.tool_calls
     assert call.function.name == "get_weather" and isinstance(json.loads(call.function.arguments)["city"], str)
     # LiteLLM's own Message object goes back as it came (provider_specific_fields and all)
