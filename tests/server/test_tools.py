@@ -143,40 +143,41 @@ def tool_loop(client, http) -> None:
     assert third.usage.prompt_tokens == expected_tool_prompt_tokens(seen_after, CHAT_TOOLS)
 
 
-def test_responses_tool_loop_by_previous_response_id_and_stateless(client):
-    first = client.responses.create(model="smollm2", input=ASK, tools=RESPONSES_TOOLS, tool_choice="required",
-                                    reasoning={"effort": "minimal"}, include=["reasoning.encrypted_content"],
-                                    extra_body={"seed": 6, "reasoning_budget": 24}, max_output_tokens=120)
+def test_responses_tool_loop_by_previous_response_id_and_stateless(tmp_path):
+    # a server that exposes reasoning, so that the test can count the step's reasoning exactly
+    with Server(tmp_path / "exposed.db", "--expose-reasoning").start() as own:
+        responses_loop(own.client())
+
+
+def responses_loop(client) -> None:
+    quick = {"reasoning": {"effort": "minimal"}, "max_output_tokens": 120, "tools": RESPONSES_TOOLS}
+    first = client.responses.create(model="smollm2", input=ASK, tool_choice="required",
+                                    include=["reasoning.encrypted_content"],
+                                    extra_body={"seed": 6, "reasoning_budget": 24}, **quick)
     reasoning_item, call = first.output[0], first.output[-1]
     assert reasoning_item.type == "reasoning" and call.type == "function_call"
     check_call(call.name, call.arguments)
+    reasoning = reasoning_item.content[0].text
     result = {"type": "function_call_output", "call_id": call.call_id, "output": "18 C and sunny"}
     chained = client.responses.create(model="smollm2", previous_response_id=first.id, input=[result],
-                                      tools=RESPONSES_TOOLS, reasoning={"effort": "minimal"},
-                                      extra_body={"seed": 7, "reasoning_budget": 24}, max_output_tokens=120)
-    # stateless: the output items passed back as they came, the reasoning sealed
+                                      extra_body={"seed": 7, "reasoning_budget": 24}, **quick)
+    seen = [{"role": "user", "content": ASK},
+            {"role": "assistant", "content": f"<think>\n{reasoning}\n</think>\n\n" + written(call.name, call.arguments)},
+            {"role": "user", "content": result_text("18 C and sunny")}]
+    assert chained.usage.input_tokens == expected_tool_prompt_tokens(seen, CHAT_TOOLS)
+    # stateless: the output items passed back as they came, the reasoning sealed: the same prompt
     items = [{"role": "user", "content": ASK}, *[o.model_dump(exclude_none=True) for o in first.output], result]
-    stateless = client.responses.create(model="smollm2", input=items, tools=RESPONSES_TOOLS, store=False,
-                                        reasoning={"effort": "minimal"},
-                                        extra_body={"seed": 7, "reasoning_budget": 24}, max_output_tokens=120)
-    # the sealed reasoning's text is what the chained request rebuilt from the store: same prompt
+    stateless = client.responses.create(model="smollm2", input=items, store=False,
+                                        extra_body={"seed": 7, "reasoning_budget": 24}, **quick)
     assert stateless.usage.input_tokens == chained.usage.input_tokens
-    without = [{"role": "user", "content": ASK}, {"role": "assistant", "content": written(call.name, call.arguments)},
-               {"role": "user", "content": result_text("18 C and sunny")}]
-    # the step's reasoning is in the prompt: more than the count without it
-    assert chained.usage.input_tokens > expected_tool_prompt_tokens(without, RESPONSES_TOOLS_AS_CHAT)
     after = client.responses.create(model="smollm2", previous_response_id=chained.id, input="Thanks!",
-                                    tools=RESPONSES_TOOLS, reasoning={"effort": "minimal"},
-                                    extra_body={"seed": 8, "reasoning_budget": 24}, max_output_tokens=120)
+                                    extra_body={"seed": 8, "reasoning_budget": 24}, **quick)
     answered = chained.output_text
     calls = "".join(written(o.name, o.arguments) for o in chained.output if o.type == "function_call")
     final = answered + ("\n" if answered and calls else "") + calls
-    assert after.usage.input_tokens == expected_tool_prompt_tokens(
-        without + [{"role": "assistant", "content": final}, {"role": "user", "content": "Thanks!"}],
-        RESPONSES_TOOLS_AS_CHAT)
-
-
-RESPONSES_TOOLS_AS_CHAT = CHAT_TOOLS
+    without = [seen[0], {"role": "assistant", "content": written(call.name, call.arguments)}, seen[2],
+               {"role": "assistant", "content": final}, {"role": "user", "content": "Thanks!"}]
+    assert after.usage.input_tokens == expected_tool_prompt_tokens(without, CHAT_TOOLS)
 
 
 def test_tool_choice_none_and_auto(client):

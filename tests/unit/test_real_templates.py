@@ -131,3 +131,6 @@ def test_known_families_are_detected():
     assert found["NousResearch-Hermes-3-Llama-3.1-8B-tool_use"][1] == "hermes"
     assert found["Qwen3-Coder"][1] == "qwen-xml" and found["GLM-4.6"][1] == "glm"
     assert found["moonshotai-Kimi-K2"][1] == "kimi" and found["ByteDance-Seed-OSS"][0] == "seed"
+    assert found["openai-gpt-oss-120b"] == ("harmony", "harmony")
+    assert found["CohereForAI-c4ai-command-r7b-12-2024-tool_use"][0] == "cohere"
+    assert found["google-gemma-4-31B-it"][0] == "gemma" and found["MiniMax-M3"] == ("minimax", "minimax-xml")

@@ -59,3 +59,21 @@ def test_tools_and_a_json_answer_peek_at_one_token(scripted):
     assert result.message.tool_calls == () and json.loads(result.message.content) == {"a": 1}
     _, result = run(scripted(f"ok</think>\n\n<tool_call>\n{CALL}\n</tool_call>"), response_schema=schema)
     assert [c.name for c in result.message.tool_calls] == ["get_weather"]
+
+
+def test_harmony_answers_on_its_final_channel_unseen():
+    """gpt-oss: reasoning on the analysis channel, the answer after the final channel's header,
+    which the model writes itself and nobody is shown."""
+    from ponder.engine.fake import FakeEngine
+    from ponder.reasoning.formats import HARMONY
+    from ponder.runtime import Runtime
+
+    script = "two and two<|end|><|start|>assistant<|channel|>final<|message|>It is 4."
+    runtime = Runtime(FakeEngine(script, close="<|end|>"), fmt=HARMONY.as_native())
+    prompt = runtime.render(ASK, True)
+    assert prompt.endswith("<|channel|>analysis<|message|>")  # opened by ponder, nothing after it
+    events = list(runtime.respond(ASK, TurnOptions(reasoning_budget=50)))
+    result = events[-1]
+    assert result.message.reasoning == "two and two" and result.message.content == "It is 4."
+    assert "".join(e.text for e in events if isinstance(e, ContentDelta)) == "It is 4."
+    assert runtime.render(ASK, False).endswith("<|channel|>analysis<|message|><|end|>")  # effort none: empty

@@ -79,7 +79,7 @@ class TurnLoop:
         self.fmt, self.budget, self.codec, self._emit = fmt, budget, codec, emit
         self.shape = shape or AnswerShape()
         self.phase = Phase.REASONING if budget.thinks else Phase.ANSWER
-        self.close_tokens = tuple(codec.tokenize(fmt.close, special=False))
+        self.close_tokens = tuple(codec.tokenize(fmt.close, special=True))  # harmony's <|end|> is a control token
         self.handoff_tokens = tuple(codec.tokenize(handoff, special=False)) + self.close_tokens
         self.min_reasoning = min_reasoning if budget.thinks else 0
         self.continuation_tokens = tuple(codec.tokenize(continuation, special=False))
@@ -97,7 +97,8 @@ class TurnLoop:
         self._stop = frozenset(stop)
         plan = self.shape.calls
         self._call_stop = plan.fmt.stop if plan is not None and not plan.toolset.must_call else None
-        self._answer_scanner = MarkerScanner([*stop, fmt.open, fmt.close, *filter(None, [self._call_stop])])
+        self._answer_scanner = MarkerScanner([*stop, fmt.open, fmt.close, *fmt.hidden,
+                                              *filter(None, [self._call_stop])])
         self.calls: list[ToolCall] = []
         self._call_parts: list[str] = []  # the text of the call being written
         self._call_name: str | None = None  # a name-first format's chosen tool
@@ -309,12 +310,16 @@ class TurnLoop:
         return Segment(room, stop=stop, forced=forced + opener, rewind=rewind, grammar=grammar)
 
     def _after_head(self, end: SegmentEnd) -> Segment | None:
+        """The name is chosen (its grammar is complete); its separator is forced, as text
+        ponder writes whatever tokens (special ones included) the family spells it with."""
         plan, head = self.shape.calls, "".join(self._call_parts)
-        name = next((n for n in plan.names if plan.fmt.head(n, len(self.calls)) == head), None)
-        if end.reason is not Stop.END or name is None or self._room() <= 0:
+        name = next((n for n in plan.names if plan.fmt.name_text(n, len(self.calls)) == head), None)
+        separator = tuple(self.codec.tokenize(plan.fmt.separator, special=True))
+        if end.reason is not Stop.END or name is None or self._room() <= len(separator):
             return self._finish(FinishReason.LENGTH)
+        self.answer_tokens += len(separator)
         self._call_name, self._call_parts, self.phase = name, [], Phase.CALL
-        return Segment(self._room(), grammar=plan.arguments(name))
+        return Segment(self._room(), grammar=plan.arguments(name), forced=separator)
 
     def _after_call(self, end: SegmentEnd) -> Segment | None:
         if end.reason is Stop.LENGTH:  # the cap cut the call: no call, as a cut answer
@@ -328,7 +333,7 @@ class TurnLoop:
             return self._finish(FinishReason.STOP)
         closer = tuple(self.codec.tokenize(plan.fmt.closer, special=True)) if plan.fmt.closer else ()
         room = self._room() - len(closer)
-        if not plan.toolset.parallel or plan.fmt.layout == "list" or room <= 1:
+        if not plan.toolset.parallel or plan.fmt.layout == "list" or plan.fmt.single or room <= 1:
             return self._finish(FinishReason.TOOL_CALLS)
         self.answer_tokens += len(closer)
         self.phase = Phase.AFTER_CALL

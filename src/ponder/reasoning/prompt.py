@@ -22,12 +22,14 @@ from ponder.tools.spec import Tool
 def render_prompt(template: ChatTemplate, fmt: ReasoningFormat, dicts: list[dict], think: bool,
                   tools: Sequence[Tool] = (), tool_fmt: ToolFormat = INSTRUCTED) -> str:
     dicts, variables = dressed(fmt, dicts, think, tools, tool_fmt)
-    text = template.render(dicts, add_generation_prompt=True, enable_thinking=think, **variables)
+    text = template.render(dicts, add_generation_prompt=True, **variables)
     opened = text.rstrip().endswith(fmt.open)
     if think and not opened:
-        return text + fmt.open + "\n"
+        return text + fmt.open + fmt.after_open
     if not think and opened:
         return text.rstrip() + "\n\n" + fmt.close + "\n\n"
+    if not think and fmt.native and fmt.empty is not None:  # its "no thinking": an empty block
+        return text + fmt.empty
     return text
 
 
@@ -46,7 +48,7 @@ def render_history(template: ChatTemplate, fmt: ReasoningFormat, dicts: list[dic
     Its tokens are what a finished turn leaves to re-prefill: the next prompt shares them.
     """
     dicts, variables = dressed(fmt, dicts, think, tools, tool_fmt)
-    return template.render(dicts, add_generation_prompt=False, enable_thinking=think, **variables)
+    return template.render(dicts, add_generation_prompt=False, **variables)
 
 
 def dressed(fmt: ReasoningFormat, dicts: list[dict], think: bool, tools: Sequence[Tool],
@@ -57,4 +59,8 @@ def dressed(fmt: ReasoningFormat, dicts: list[dict], think: bool, tools: Sequenc
         dicts = with_instruction(dicts, fmt.instruction())
     if tools and not tool_fmt.native:
         dicts = with_instruction(dicts, instruction(tools))
-    return dicts, ({"tools": [tool.to_openai() for tool in tools]} if tools and tool_fmt.native else {})
+    # Qwen3 reads enable_thinking, DeepSeek V3.1/V3.2 and Kimi read thinking
+    variables = {"enable_thinking": think, "thinking": think}
+    if tools and tool_fmt.native:
+        variables["tools"] = [tool.to_openai() for tool in tools]
+    return dicts, variables

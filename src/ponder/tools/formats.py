@@ -36,6 +36,8 @@ class ToolFormat:
     indexed: bool = False  # named layout: the name carries the call's index (Kimi's NAME:0)
     tool_role: bool = True  # results go to the template as `tool` messages (instructed: if it knows them)
     short_ids: bool = False  # call ids of 9 letters and digits (Mistral's templates refuse others)
+    single: bool = False  # one call per assistant message (harmony: a call ends the message)
+    parse_separator: str = ""  # named layout: what parsing splits name and arguments on (default: separator)
     unsupported: tuple[str, ...] = field(default=())  # needles that mean a different format
 
     @property
@@ -59,9 +61,13 @@ class ToolFormat:
             return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(9))
         return f"call_{secrets.token_hex(12)}"
 
+    def name_text(self, name: str, index: int = 0) -> str:
+        """Named layout: how a call names its tool (Kimi adds the call's index)."""
+        return f"{name}:{index}" if self.indexed else name
+
     def head(self, name: str, index: int = 0) -> str:
         """Named layout: what comes between the opener and the arguments."""
-        return f"{name}:{index}{self.separator}" if self.indexed else f"{name}{self.separator}"
+        return self.name_text(name, index) + self.separator
 
     def write(self, name: str, arguments: str) -> str:
         """One call as this format writes it (instructed format: the assistant's text)."""
@@ -91,10 +97,11 @@ def _list_calls(fmt: ToolFormat, rest: str) -> list[tuple[str, object]]:
 def _named_calls(fmt: ToolFormat, rest: str) -> list[tuple[str, object]]:
     calls = []
     for chunk in rest.split(fmt.between.strip() or fmt.stop):
-        name, sep, args = chunk.partition(fmt.separator)
+        name, sep, args = chunk.partition(fmt.parse_separator or fmt.separator)
         if not sep:
             continue
         name = name.rsplit("<｜tool▁sep｜>", 1)[-1].split("[CALL_ID]")[0].strip()  # DeepSeek-R1, Mistral Small 3.2
+        name = re.split(r"\s|<\|", name)[0]  # harmony: NAME<|channel|>commentary json
         if name.startswith("functions."):  # Kimi writes functions.NAME:INDEX
             name = name.removeprefix("functions.").rsplit(":", 1)[0]
         calls.append((name, _first_json(args)))
@@ -171,6 +178,9 @@ KNOWN = (
     ToolFormat("kimi", ("<|tool_calls_section_begin|>",), "<|tool_calls_section_begin|>",
                "<|tool_calls_section_begin|><|tool_call_begin|>functions.", "<|tool_call_end|>", layout="named",
                separator="<|tool_call_argument_begin|>", between="<|tool_call_begin|>", indexed=True),
+    ToolFormat("harmony", ("<|channel|>", "<|call|>"), "to=functions.", "to=functions.", "<|call|>",
+               layout="named", separator="<|channel|>commentary json<|message|>", parse_separator="<|message|>",
+               single=True),
     ToolFormat("llama3", ('"parameters"', "<|eot_id|>"), '{"name"', "", "", args_key="parameters"),
 )
 

@@ -32,8 +32,8 @@ class CallPlan:
         return None
 
     def heads(self, index: int) -> Grammar:
-        """Named layout: the grammar of a call's name and separator."""
-        return Grammar(choice=tuple(self.fmt.head(name, index) for name in self.names))
+        """Named layout: the grammar of a call's name (its separator is forced after it)."""
+        return Grammar(choice=tuple(self.fmt.name_text(name, index) for name in self.names))
 
     def arguments(self, name: str) -> Grammar:
         return Grammar(canonical(parameters_of(self.toolset.tool(name))))
