@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ponder.server import chat, errors, responses
+from ponder.server import background, chat, errors, responses
 from ponder.server.errors import not_found
 from ponder.server.limits import Guards
 from ponder.server.logs import RequestIds
@@ -51,10 +52,19 @@ def create_app(state: ServerState) -> RequestIds:
     async def create_response(request: ResponsesRequest, client: Request):
         return await responses.create(state, request, client)
 
-    # The store's routes are plain functions: FastAPI runs them on its thread pool, off the loop.
     @app.get("/v1/responses/{response_id}")
-    def get_response(response_id: str):
-        return stored(state, response_id).body
+    async def get_response(response_id: str, stream: bool = False, starting_after: int = Query(-1, ge=-1)):
+        found = await asyncio.to_thread(stored, state, response_id)  # the store: off the loop
+        if not stream:
+            return found.body
+        return await background.resume(state, found, starting_after)
+
+    @app.post("/v1/responses/{response_id}/cancel")
+    async def cancel_response(response_id: str):
+        found = await asyncio.to_thread(stored, state, response_id)
+        return await background.cancel(state, found)
+
+    # The other store routes are plain functions: FastAPI runs them on its thread pool, off the loop.
 
     @app.delete("/v1/responses/{response_id}")
     def delete_response(response_id: str):

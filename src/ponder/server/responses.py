@@ -20,6 +20,7 @@ from ponder.config import TurnOptions
 from ponder.errors import InvalidOption, PonderError
 from ponder.server import response_body as rb
 from ponder.server import sse
+from ponder.server.background import FINAL, last_error
 from ponder.server.collect import collect
 from ponder.server.errors import ApiError, from_ponder, internal, invalid, not_found, refuse_lone_surrogates, shaped
 from ponder.server.logs import LOG
@@ -33,7 +34,7 @@ from ponder.strategies import Strategy
 from ponder.turn import Turn
 from ponder.types import ContentDelta, Effort, Message, ReasoningDelta, Role, ToolCallDelta, TurnResult
 
-UNSUPPORTED = ("background",)
+UNSUPPORTED: tuple[str, ...] = ()
 
 
 @dataclass
@@ -49,12 +50,37 @@ class Prepared:
 async def create(state: ServerState, request: ResponsesRequest, client: Request):
     loop = asyncio.get_running_loop()
     ticket, prepared = await state.admitted(lambda: prepare(state, request, loop))
+    if request.background:
+        return await run_in_background(state, prepared, ticket)
     if request.stream:
         return StreamingResponse(stream(state, prepared, ticket), media_type="text/event-stream")
     with ticket:  # a PonderError here reaches the app's handler, which shapes it
         [result] = await collect([prepared.turn], client)
         body = await asyncio.to_thread(complete, state, prepared, result)  # a durable write: off the loop
     return JSONResponse(body)
+
+
+async def run_in_background(state: ServerState, prepared: Prepared, ticket):
+    """Store the response as queued, run its stream in a job, answer at once (or follow the job)."""
+    ids, request = prepared.ids, prepared.request
+    queued = {**prepared.shell, "status": "queued"}
+    stored = StoredResponse(ids.response, request.previous_response_id, queued, prepared.new_messages, [])
+    await asyncio.to_thread(state.store.save, stored, prepared.input_items)
+    running = {**prepared.shell, "status": "in_progress"}
+    state.jobs.start(ids.response, stream(state, prepared, ticket), prepared.turn,
+                     lambda: state.store.update(ids.response, running), lambda job: settle(state, prepared, job))
+    if request.stream:
+        return StreamingResponse(state.jobs.get(ids.response).follow(-1), media_type="text/event-stream")
+    return JSONResponse(queued)
+
+
+def settle(state: ServerState, prepared: Prepared, job) -> None:
+    """A background stream is over: keep its frames; if it never completed, it failed or was cancelled."""
+    body = state.store.get(prepared.ids.response).body
+    if body["status"] not in FINAL:
+        error = None if job.cancelled else (last_error(job.frames) or {"code": "server_error", "message": "ended"})
+        body = {**body, "status": "cancelled" if job.cancelled else "failed", "error": error}
+    state.store.update(prepared.ids.response, body, events=job.frames)
 
 
 def prepare(state: ServerState, request: ResponsesRequest, loop: asyncio.AbstractEventLoop) -> Prepared:
@@ -95,6 +121,8 @@ def check(state: ServerState, request: ResponsesRequest) -> Strategy | None:
     if level is not None and level not in LEVELS:
         field = "reasoning.summary" if request.reasoning.summary else "reasoning.generate_summary"
         raise invalid(field, f"unknown summary {level!r}; use auto, concise or detailed")
+    if request.background and not request.store:
+        raise invalid("background", "a background response must be stored (store: true), to be read later")
     for index, name in enumerate(request.include or []):
         if name != rb.ENCRYPTED:
             raise invalid(f"include[{index}]", f"unsupported include {name!r}; ponder supports {rb.ENCRYPTED!r}")
@@ -172,7 +200,9 @@ def complete(state: ServerState, prepared: Prepared, result: TurnResult, reasoni
     state.metrics.turn(result)
     reasoning = reasoning or reasoning_of(state, prepared, result.message.reasoning)
     body = rb.finished(prepared.shell, result, reasoning, prepared.ids)
-    if prepared.request.store:
+    if prepared.request.background:  # stored as queued when it began
+        state.store.update(prepared.ids.response, body, [result.message])
+    elif prepared.request.store:
         stored = StoredResponse(prepared.ids.response, prepared.request.previous_response_id, body,
                                 prepared.new_messages, [result.message])
         state.store.save(stored, prepared.input_items)

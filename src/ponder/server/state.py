@@ -19,6 +19,7 @@ from ponder.errors import InvalidOption
 from ponder.server.errors import ApiError, from_ponder, not_found
 from ponder.server.metrics import Metrics
 from ponder.server.sealing import Sealer
+from ponder.server.background import Jobs
 from ponder.store.sqlite import Store
 from ponder.strategies import Strategy, parse_strategy, split_model
 
@@ -38,9 +39,14 @@ class ServerState:
     config: ServerConfig
     active: int = field(default=0)
     metrics: Metrics = field(init=False)
+    jobs: Jobs = field(init=False)
 
     def __post_init__(self) -> None:
         self.metrics = Metrics(self.live)
+        self.jobs = Jobs()
+        # nothing runs before the server starts: what the last one left queued or running is lost
+        self.store.fail_unfinished({"code": "server_restarted",
+                                    "message": "the server stopped while this response was running; create it again"})
 
     def live(self) -> dict:
         """What /health and /metrics report now: admitted requests and the engine's counters."""

@@ -68,7 +68,8 @@ class Store:
         with self._lock, self._db:
             self._db.execute("BEGIN")
             self._db.execute(
-                "INSERT INTO responses VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO responses (id, created_at, previous_response_id, model, body, input_messages,"
+                " output_messages, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     stored.id,
                     int(time.time()),
@@ -77,12 +78,42 @@ class Store:
                     json.dumps(stored.body),
                     _dump_messages(stored.input_messages),
                     _dump_messages(stored.output_messages),
+                    stored.body.get("status", "completed"),
                 ),
             )
             self._db.executemany(
                 "INSERT INTO input_items VALUES (?, ?, ?)",
                 [(stored.id, i, json.dumps(item)) for i, item in enumerate(input_items)],
             )
+
+    def update(self, response_id: str, body: dict, output_messages: list[Message] | None = None,
+               events: list[str] | None = None) -> None:
+        """A background response moves on: its body (and status), what it said, its events."""
+        with self._lock, self._db:
+            self._db.execute(
+                "UPDATE responses SET body = ?, status = ?, output_messages = COALESCE(?, output_messages),"
+                " events = COALESCE(?, events) WHERE id = ?",
+                (json.dumps(body), body.get("status", "completed"),
+                 None if output_messages is None else _dump_messages(output_messages),
+                 None if events is None else json.dumps(events), response_id),
+            )
+
+    def events(self, response_id: str) -> list[str] | None:
+        with self._lock:
+            row = self._db.execute("SELECT events FROM responses WHERE id = ?", (response_id,)).fetchone()
+        return None if row is None or row[0] is None else json.loads(row[0])
+
+    def fail_unfinished(self, error: dict) -> int:
+        """Mark what was queued or running when the server last stopped as failed (it cannot be
+        running now: nothing runs before the server starts); how many."""
+        with self._lock, self._db:
+            rows = self._db.execute(
+                "SELECT id, body FROM responses WHERE status IN ('queued', 'in_progress')").fetchall()
+            for response_id, text in rows:
+                body = {**json.loads(text), "status": "failed", "error": error}
+                self._db.execute("UPDATE responses SET body = ?, status = 'failed' WHERE id = ?",
+                                 (json.dumps(body), response_id))
+        return len(rows)
 
     def get(self, response_id: str) -> StoredResponse | None:
         with self._lock:
