@@ -16,6 +16,7 @@ from typing import Protocol
 
 from ponder.channel import AsyncChannel, ThreadChannel
 from ponder.config import EngineConfig, TurnOptions
+from ponder.context.layout import prompt_layout
 from ponder.context.prompt import Prompt, PromptBuilder
 from ponder.engine.base import Engine, Handle, SamplingParams
 from ponder.errors import InvalidOption, TemplateError
@@ -85,6 +86,10 @@ class Runtime:
             refusal = self.engine.check_grammar(grammar)
             if refusal is not None:
                 raise InvalidOption(param, refusal)
+
+    def layout(self, prompt: Prompt, new: int) -> dict:
+        """The prompt's parts in tokens (system, carried over, new input), for drawing the window."""
+        return prompt_layout(self.prompts, prompt, new)
 
     def render(self, messages: Sequence[Message], think: bool, keep_reasoning: bool = False) -> str:
         """The prompt text of the next turn: history without old reasoning, block opened."""

@@ -182,3 +182,24 @@ def test_disconnecting_mid_stream_cancels_the_generation(server, http):
             break
         time.sleep(0.05)
     assert health["live_sequences"] == 0 and health["active_requests"] == 0
+
+
+def test_the_context_layout_adds_up_to_the_usage(client, http):
+    first = client.responses.create(model="smollm2", input="What is 12+7?", reasoning=LOW, instructions="Be brief.",
+                                    extra_body={"seed": 3})
+    second = client.responses.create(model="smollm2", input="And times 3?", reasoning=LOW,
+                                     previous_response_id=first.id, instructions="Be brief.", extra_body={"seed": 4})
+    for reply, carried in ((first, False), (second, True)):
+        layout = http.get(f"/v1/responses/{reply.id}/context").json()
+        usage = reply.usage
+        assert layout["system"] + layout["carried"] + layout["input"] == usage.input_tokens
+        assert (layout["carried"] > 0) == carried  # the first turn carries nothing over
+        assert layout["reasoning"] == usage.output_tokens_details.reasoning_tokens
+        assert layout["reasoning"] + layout["answer"] == usage.output_tokens
+        assert layout["cached"] == usage.input_tokens_details.cached_tokens and layout["window"] == 2048
+        assert layout["system"] > 0 and layout["input"] > 0 and layout["dropped_turns"] == 0
+    # the second turn carries the first's input and answer, not its reasoning
+    again = http.get(f"/v1/responses/{second.id}/context").json()
+    assert again["carried"] < first.usage.input_tokens - http.get(f"/v1/responses/{first.id}/context").json()["system"] \
+        + first.usage.output_tokens
+    assert http.get("/v1/responses/resp_nope/context").status_code == 404

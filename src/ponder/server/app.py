@@ -59,6 +59,15 @@ def create_app(state: ServerState) -> RequestIds:
             return found.body
         return await background.resume(state, found, starting_after)
 
+    @app.get("/v1/responses/{response_id}/context")
+    def response_context(response_id: str):
+        """ponder's: the context the response's turn saw and filled, in tokens per part."""
+        body = stored(state, response_id).body
+        if "context" not in body:
+            raise errors.invalid("response_id", "this response has no context layout (it has not finished)")
+        return {"id": response_id, "object": "response.context", **body["context"],
+                "previous_response_id": body.get("previous_response_id")}
+
     @app.post("/v1/responses/{response_id}/cancel")
     async def cancel_response(response_id: str):
         found = await asyncio.to_thread(stored, state, response_id)

@@ -28,6 +28,7 @@ from ponder.server.messages import input_messages
 from ponder.server.protocol import FunctionCallItem, FunctionCallOutputItem, InputItem, ResponsesRequest, unsupported
 from ponder.server.tools import answer_schema, toolset
 from ponder.server.state import ServerState, new_id
+from ponder.context.layout import with_result
 from ponder.reasoning.summary import LEVELS, summarize
 from ponder.store.sqlite import ChainTooLong, StoredResponse
 from ponder.strategies import Strategy
@@ -45,6 +46,7 @@ class Prepared:
     turn: Turn
     new_messages: list[Message]
     input_items: list[dict]
+    layout: dict  # the prompt's parts in tokens (context/layout.py), completed by the turn
 
 
 async def create(state: ServerState, request: ResponsesRequest, client: Request):
@@ -100,6 +102,7 @@ def prepare(state: ServerState, request: ResponsesRequest, loop: asyncio.Abstrac
         prompt = state.runtime.prompt(system + history + new, options)
         if strategy is not None:
             strategy.check(prompt.messages, options, state.config.max_samples)
+        layout = state.runtime.layout(prompt, len(new))  # before the turn starts: it may not fail after
         turn = state.runtime.respond(prompt, options, loop, strategy)
     except InvalidOption as error:  # named as Responses names them
         param = {"messages": "input", "response_format": "text.format"}.get(error.param, error.param)
@@ -108,7 +111,7 @@ def prepare(state: ServerState, request: ResponsesRequest, loop: asyncio.Abstrac
         raise ApiError(400, message, param=param, code="invalid_value") from None
     ids = rb.ResponseIds(new_id("resp_"), new_id("rs_"), new_id("msg_"))
     shell = rb.shell(request, ids, state.runtime.model_id, int(time.time()), effort.value)
-    return Prepared(request, ids, shell, turn, new, with_ids(request.input))
+    return Prepared(request, ids, shell, turn, new, with_ids(request.input), layout)
 
 
 def check(state: ServerState, request: ResponsesRequest) -> Strategy | None:
@@ -200,6 +203,8 @@ def complete(state: ServerState, prepared: Prepared, result: TurnResult, reasoni
     state.metrics.turn(result)
     reasoning = reasoning or reasoning_of(state, prepared, result.message.reasoning)
     body = rb.finished(prepared.shell, result, reasoning, prepared.ids)
+    # ponder's extension: the context this turn saw and filled, part by part, in tokens
+    body["context"] = with_result(prepared.layout, result, state.runtime.n_ctx)
     if prepared.request.background:  # stored as queued when it began
         state.store.update(prepared.ids.response, body, [result.message])
     elif prepared.request.store:
