@@ -19,6 +19,7 @@ from ponder.config import EngineConfig, TurnOptions
 from ponder.context.layout import prompt_layout
 from ponder.context.prompt import Prompt, PromptBuilder
 from ponder.engine.base import Engine, Handle, SamplingParams
+from ponder.engine.grammar import GrammarError
 from ponder.errors import InvalidOption, TemplateError
 from ponder.models.registry import model_id_for, resolve_model
 from ponder.models.template import ChatTemplate
@@ -83,7 +84,10 @@ class Runtime:
         """Every grammar the turn's answer may be sampled under, as the engine will build it."""
         shape = shape_of(options.tools, self.tool_format, options.response_schema)
         for param, grammar in shape.grammars():
-            refusal = self.engine.check_grammar(grammar)
+            try:
+                refusal = self.engine.check_grammar(grammar)
+            except GrammarError as error:  # the converter cannot express it (a reference it cannot resolve…)
+                refusal = f"cannot constrain generation: {error}"
             if refusal is not None:
                 raise InvalidOption(param, refusal)
 

@@ -41,6 +41,8 @@ def test_cancel_stops_a_running_response_and_frees_its_sequence(client, http):
         time.sleep(0.1)
     assert http.get("/health").json()["live_sequences"] == 0
     assert client.responses.cancel(created.id).status == "cancelled"  # again: as it is
+    reply = http.post("/v1/responses", json={"model": "smollm2", "input": "and?", "previous_response_id": created.id})
+    assert reply.status_code == 400 and reply.json()["error"]["param"] == "previous_response_id"  # no answer to follow
 
 
 def test_a_cut_stream_resumes_after_its_last_event_with_the_same_numbers(client):

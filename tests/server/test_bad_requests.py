@@ -18,6 +18,10 @@ def resp(**fields):
     return {"model": "smollm2", "input": "hi", **fields}
 
 
+DEEP: dict = {"type": "object"}
+for _ in range(200):
+    DEEP = {"type": "object", "properties": {"a": DEEP}}
+
 # name: (method, path, json body or raw bytes, status, code, param)
 BAD = {
     "malformed JSON": ("POST", CHAT, b'{"model": "smollm2", "messages": [', 400, "invalid_json", None),
@@ -104,6 +108,8 @@ BAD = {
     "a billion-long maxLength": ("POST", CHAT, chat(response_format={"type": "json_schema", "json_schema": {
         "name": "x", "schema": {"type": "string", "maxLength": 1000000000}}}), 400, "invalid_value",
         "response_format.json_schema.schema"),
+    "a schema nested 200 deep": ("POST", CHAT, chat(response_format={"type": "json_schema", "json_schema": {
+        "name": "x", "schema": DEEP}}), 400, "invalid_value", "response_format.json_schema.schema"),
     "unknown response format": ("POST", CHAT, chat(response_format={"type": "yaml"}), 400, "invalid_value",
                                 "response_format.type"),
     "conflicting token limits": ("POST", CHAT, chat(max_tokens=5, max_completion_tokens=6), 400, "invalid_value",

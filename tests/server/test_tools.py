@@ -228,3 +228,16 @@ def test_json_object_and_reasoning_text_is_free(client):
     message = reply.choices[0].message
     assert isinstance(json.loads(message.content), dict)
     assert message.reasoning_content and not message.reasoning_content.lstrip().startswith("{")
+
+
+def test_a_pydantic_style_schema_with_defs_is_a_valid_tool(client):
+    """$defs and $ref, as pydantic writes a model's schema (LangChain and openai-agents send these)."""
+    place = {"type": "object", "properties": {"where": {"$ref": "#/$defs/Place"}}, "required": ["where"],
+             "$defs": {"Place": {"type": "object", "properties": {"city": {"type": "string", "maxLength": 30}},
+                                 "required": ["city"]}}}
+    tools = [{"type": "function", "function": {"name": "locate", "parameters": place}}, *CHAT_TOOLS]
+    reply = client.chat.completions.create(model="smollm2", messages=[{"role": "user", "content": ASK}], tools=tools,
+                                           tool_choice="required", seed=4, **QUICK)
+    for call in reply.choices[0].message.tool_calls:
+        schema = place if call.function.name == "locate" else SCHEMAS[call.function.name]
+        jsonschema.validate(json.loads(call.function.arguments), schema)

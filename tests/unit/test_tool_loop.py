@@ -77,3 +77,43 @@ def test_harmony_answers_on_its_final_channel_unseen():
     assert result.message.reasoning == "two and two" and result.message.content == "It is 4."
     assert "".join(e.text for e in events if isinstance(e, ContentDelta)) == "It is 4."
     assert runtime.render(ASK, False).endswith("<|channel|>analysis<|message|><|end|>")  # effort none: empty
+
+
+def test_without_reasoning_a_required_call_is_still_held():
+    from ponder.engine.fake import FakeEngine
+    from ponder.runtime import Runtime
+
+    runtime = Runtime(FakeEngine(CALL))
+    tools = Toolset((WEATHER,), Choice.REQUIRED)
+    result = runtime.respond(ASK, TurnOptions(effort="none", tools=tools)).collect()
+    assert [c.name for c in result.message.tool_calls] == ["get_weather"] and result.message.reasoning is None
+
+
+def test_a_bare_json_call_is_told_by_the_answers_first_token():
+    """Llama 3 writes a call as the answer itself, `{"name": …, "parameters": …}`."""
+    from ponder.engine.fake import FakeEngine
+    from ponder.runtime import Runtime
+    from ponder.tools.formats import KNOWN
+
+    llama3 = next(fmt for fmt in KNOWN if fmt.name == "llama3")
+    call = '{"name": "get_weather", "parameters": {"city": "Paris"}}'
+    runtime = Runtime(FakeEngine(f"x</think>\n\n{call}"), tool_fmt=llama3)
+    result = runtime.respond(ASK, TurnOptions(reasoning_budget=50, tools=Toolset((WEATHER,)))).collect()
+    assert [(c.name, json.loads(c.arguments)) for c in result.message.tool_calls] == [("get_weather", {"city": "Paris"})]
+    plain = Runtime(FakeEngine("x</think>\n\nIt is sunny."), tool_fmt=llama3)
+    result = plain.respond(ASK, TurnOptions(reasoning_budget=50, tools=Toolset((WEATHER,)))).collect()
+    assert result.message.tool_calls == () and result.message.content == "It is sunny."
+
+
+def test_a_tools_defs_resolve_inside_the_call_grammar():
+    from ponder.engine.grammar import grammar_of
+    from ponder.tools.schema import call_schema, canonical
+
+    pydantic_style = {"type": "object", "properties": {"where": {"$ref": "#/$defs/Place"}}, "required": ["where"],
+                      "$defs": {"Place": {"type": "object", "properties": {"city": {"type": "string"}}}}}
+    tools = (Tool("locate", "", pydantic_style), WEATHER)
+    schema = call_schema(tools)
+    assert "locate__Place" in schema["$defs"]
+    assert "locate--Place" in grammar_of(canonical(schema)) or "Place" in grammar_of(canonical(schema))
+    # the grammar writes the name before the arguments: properties keep their order
+    assert list(schema["anyOf"][0]["properties"]) == ["name", "arguments"]

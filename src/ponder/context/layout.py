@@ -31,7 +31,10 @@ def prompt_layout(builder: PromptBuilder, prompt: Prompt, new: int) -> dict:
     def upto(count: int) -> int:
         if count == 0:
             return 0
-        text = builder.history_text(messages[:count], prompt.thinks, prompt.keep_reasoning, prompt.tools)
+        try:
+            text = builder.history_text(messages[:count], prompt.thinks, prompt.keep_reasoning, prompt.tools)
+        except TemplateError:  # a template that refuses a part alone (no user message yet): counted later
+            return 0
         return min(len(builder.tokens(text)), len(prompt.tokens))
 
     system = upto(leading) if leading else upto_system(builder, prompt)

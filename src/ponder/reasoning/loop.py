@@ -97,6 +97,11 @@ class TurnLoop:
         self._stop = frozenset(stop)
         plan = self.shape.calls
         self._call_stop = plan.fmt.stop if plan is not None and not plan.toolset.must_call else None
+        # a call that opens with the JSON itself (Llama 3) can only be the answer's start: a peek
+        # at its first token decides, and the answer is never searched for it
+        self._bare = self._call_stop is not None and self._call_stop.startswith("{")
+        if self._bare:
+            self._call_stop = None
         self._answer_scanner = MarkerScanner([*stop, fmt.open, fmt.close, *fmt.hidden,
                                               *filter(None, [self._call_stop])])
         self.calls: list[ToolCall] = []
@@ -114,7 +119,7 @@ class TurnLoop:
     # ---- Controller protocol (engine thread) ----
 
     def first_segment(self) -> Segment:
-        return self._reasoning_segment() if self.phase is Phase.REASONING else self._answer_segment()
+        return self._reasoning_segment() if self.phase is Phase.REASONING else self._open_answer()
 
     def on_prefilled(self, prompt_tokens: int, cached_tokens: int) -> None:
         self.prompt_tokens, self.cached_tokens = prompt_tokens, cached_tokens
@@ -260,7 +265,7 @@ class TurnLoop:
         if self._opening:  # the marker's token already held the call opener
             self._opening = False
             return self._open_call(forced, rewind)
-        if self.shape.schema is not None and self._call_stop and not self._answer_started:
+        if (self.shape.schema is not None and self._call_stop or self._bare) and not self._answer_started:
             return self._peek(forced, rewind)
         return self._answer_segment(forced, rewind)
 
@@ -279,12 +284,19 @@ class TurnLoop:
             return self._finish(FinishReason.LENGTH if self._room() <= 0 else FinishReason.STOP)
         if not text and self._peeks < PEEKS:  # whitespace: kept (JSON allows it), look again
             return self._peek()
-        self.answer_tokens -= 1  # the peeked token is taken back
         opener = self._call_stop
-        if text and not opener.startswith("{") and (opener.startswith(text) or text.startswith(opener)):
+        bare_call = self._bare and text.startswith("{")
+        if bare_call or (opener and text and (opener.startswith(text) or text.startswith(opener))):
+            self.answer_tokens -= 1  # the peeked token is taken back, sampled again under the call's grammar
             return self._open_call(rewind=1)
         self.phase = Phase.ANSWER
-        return Segment(self._room(), grammar=self.shape.answer_schema_grammar, rewind=1)
+        if self.shape.schema is not None:
+            self.answer_tokens -= 1  # taken back, sampled again under the answer's grammar
+            return Segment(self._room(), grammar=self.shape.answer_schema_grammar, rewind=1)
+        self._answer(self._peeked)  # a text answer: the peeked token is its first
+        if self.phase is Phase.DONE:
+            return self._finish(FinishReason.STOP)
+        return self._answer_segment()
 
     # ---- tool calls ----
 
@@ -333,7 +345,7 @@ class TurnLoop:
             return self._finish(FinishReason.STOP)
         closer = tuple(self.codec.tokenize(plan.fmt.closer, special=True)) if plan.fmt.closer else ()
         room = self._room() - len(closer)
-        if not plan.toolset.parallel or plan.fmt.layout == "list" or plan.fmt.single or room <= 1:
+        if not plan.toolset.parallel or not plan.fmt.repeats or room <= 1:
             return self._finish(FinishReason.TOOL_CALLS)
         self.answer_tokens += len(closer)
         self.phase = Phase.AFTER_CALL

@@ -53,6 +53,7 @@ class Job:
         self._changed = asyncio.Event()
 
     async def follow(self, after: int) -> AsyncIterator[str]:
+        # a follower that found the job keeps it (and its frames) until it has read to the end
         """Frames with sequence numbers above after (frame i is number i), then live ones, to the end."""
         index = after + 1
         while True:
@@ -91,8 +92,13 @@ class Jobs:
             except Exception as error:  # the stream reports its own errors; this is a bug in it
                 LOG.error("background response %s failed", response_id, exc_info=error)
             finally:
-                await asyncio.to_thread(settle, job)
-                job.finish()
+                try:
+                    await asyncio.to_thread(settle, job)
+                except Exception as error:  # a store that fails must not leave followers waiting
+                    LOG.error("settling background response %s failed", response_id, exc_info=error)
+                finally:
+                    job.finish()
+                    self._jobs.pop(response_id, None)  # its frames are in the store now
 
         task = asyncio.get_running_loop().create_task(run())
         self._tasks.add(task)  # held, so that the loop does not drop a running job

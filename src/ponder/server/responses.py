@@ -67,7 +67,12 @@ async def run_in_background(state: ServerState, prepared: Prepared, ticket):
     ids, request = prepared.ids, prepared.request
     queued = {**prepared.shell, "status": "queued"}
     stored = StoredResponse(ids.response, request.previous_response_id, queued, prepared.new_messages, [])
-    await asyncio.to_thread(state.store.save, stored, prepared.input_items)
+    try:
+        await asyncio.to_thread(state.store.save, stored, prepared.input_items)
+    except BaseException:  # nothing will consume the turn: stop it, and give its place back
+        prepared.turn.cancel()
+        ticket.release()
+        raise
     running = {**prepared.shell, "status": "in_progress"}
     state.jobs.start(ids.response, stream(state, prepared, ticket), prepared.turn,
                      lambda: state.store.update(ids.response, running), lambda job: settle(state, prepared, job))
@@ -78,7 +83,10 @@ async def run_in_background(state: ServerState, prepared: Prepared, ticket):
 
 def settle(state: ServerState, prepared: Prepared, job) -> None:
     """A background stream is over: keep its frames; if it never completed, it failed or was cancelled."""
-    body = state.store.get(prepared.ids.response).body
+    found = state.store.get(prepared.ids.response)
+    if found is None:  # deleted (or pruned) while it ran: nothing to write
+        return
+    body = found.body
     if body["status"] not in FINAL:
         error = None if job.cancelled else (last_error(job.frames) or {"code": "server_error", "message": "ended"})
         body = {**body, "status": "cancelled" if job.cancelled else "failed", "error": error}
@@ -141,6 +149,10 @@ def stored_history(state: ServerState, previous: str | None) -> list[Message]:
         raise invalid("previous_response_id", f"{error}; start a new conversation or send its input") from None
     if chain is None:
         raise not_found("previous response", previous, param="previous_response_id")
+    status = chain[-1].body.get("status")
+    if status not in ("completed", "incomplete"):  # a background one that has no answer (yet, or ever)
+        raise invalid("previous_response_id", f"response {previous!r} is {status}: a conversation continues from "
+                      "a completed or incomplete response")
     return [m for stored in chain for m in stored.input_messages + stored.output_messages]
 
 

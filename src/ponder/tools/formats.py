@@ -41,6 +41,12 @@ class ToolFormat:
     unsupported: tuple[str, ...] = field(default=())  # needles that mean a different format
 
     @property
+    def repeats(self) -> bool:
+        """A second call of the turn opens as the first did (Hermes-style tags), so after a call
+        the loop can watch for another; other families write their calls in one section."""
+        return self.layout == "object" and self.stop.startswith("<") and not self.single
+
+    @property
     def constrained(self) -> bool:
         """The arguments are JSON, so a grammar can hold them to the schema while sampling."""
         return self.layout != "xml"

@@ -28,11 +28,16 @@ def check_schema(schema: object, param: str) -> None:
         raise InvalidOption(param, f"must be a JSON Schema object, got {type(schema).__name__}")
     try:
         jsonschema.validators.validator_for(schema).check_schema(schema)
+    except RecursionError:
+        raise InvalidOption(param, "is nested too deep to check") from None
     except jsonschema.SchemaError as error:
         where = "/".join(str(part) for part in error.path)
         raise InvalidOption(param, f"is not a valid JSON Schema{f' at {where}' if where else ''}: "
                             f"{error.message}") from None
-    too_big = _too_big(schema)
+    try:
+        too_big = _too_big(schema)
+    except RecursionError:
+        raise InvalidOption(param, "is nested too deep to check") from None
     if too_big is not None:
         raise InvalidOption(param, f"{too_big} is more than a grammar can spell out (at most {MAX_BOUND:,})")
     try:
@@ -60,19 +65,43 @@ def _too_big(node: object, path: str = "") -> str | None:
 
 
 def canonical(schema: dict) -> str:
-    """The schema as the text a Segment carries (sorted keys: one text per schema, one grammar)."""
-    return json.dumps(schema, sort_keys=True, ensure_ascii=False)
+    """The schema as the text a Segment carries. Key order is kept: the grammar writes an
+    object's properties in the order the schema lists them (a call's name before its arguments)."""
+    return json.dumps(schema, ensure_ascii=False)
 
 
 def call_schema(tools, args_key: str = "arguments") -> dict:
     """One call of any of the tools: {"name": <one of theirs>, args_key: <its parameters>}.
-    Properties are listed name first: the grammar writes them in that order."""
-    options = [
-        {"type": "object", "properties": {"name": {"const": tool.name}, args_key: parameters_of(tool)},
-         "required": ["name", args_key], "additionalProperties": False}
-        for tool in tools
-    ]
-    return options[0] if len(options) == 1 else {"anyOf": options}
+    Properties are listed name first: the grammar writes them in that order. Each tool's
+    $defs move to the root under its own prefix, so that its "#/$defs/…" references (pydantic's
+    schemas have them) still resolve once the parameters sit inside the call."""
+    options, defs = [], {}
+    for tool in tools:
+        parameters, own = hoisted(parameters_of(tool), f"{tool.name}__")
+        defs.update(own)
+        options.append({"type": "object", "properties": {"name": {"const": tool.name}, args_key: parameters},
+                        "required": ["name", args_key], "additionalProperties": False})
+    schema = options[0] if len(options) == 1 else {"anyOf": options}
+    return {**schema, "$defs": defs} if defs else schema
+
+
+def hoisted(schema: dict, prefix: str) -> tuple[dict, dict]:
+    """(schema without its $defs/definitions, those definitions renamed prefix+name), with every
+    local reference to them rewritten."""
+    own = {**schema.get("definitions", {}), **schema.get("$defs", {})}
+    if not own:
+        return schema, {}
+
+    def rewrite(node):
+        if isinstance(node, dict):
+            out = {k: rewrite(v) for k, v in node.items() if k not in ("$defs", "definitions")}
+            ref = out.get("$ref")
+            if isinstance(ref, str) and ref.startswith(("#/$defs/", "#/definitions/")):
+                out["$ref"] = "#/$defs/" + prefix + ref.rsplit("/", 1)[1]
+            return out
+        return [rewrite(item) for item in node] if isinstance(node, list) else node
+
+    return rewrite(schema), {prefix + name: rewrite(value) for name, value in own.items()}
 
 
 def parameters_of(tool) -> dict:
