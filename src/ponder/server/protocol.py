@@ -42,7 +42,8 @@ class ChatTool(BaseModel):
 
 
 class ResponsesTool(BaseModel):
-    """A Responses tool: the function's fields beside its type (built-in tools are refused)."""
+    """A Responses tool: the function's fields beside its type (built-in tools are refused).
+    Not a FunctionDef subclass: its type comes first, so a built-in tool's error names its type."""
     model_config = STRICT
     type: Literal["function"]
     name: str
@@ -83,14 +84,10 @@ class ResponseFormat(BaseModel):
     json_schema: JsonSchemaFormat | None = None
 
 
-class TextFormat(BaseModel):
+class TextFormat(JsonSchemaFormat):
     """Responses' text.format: the json_schema fields sit beside its type."""
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     type: Literal["text", "json_object", "json_schema"]
-    name: str = "response"
-    description: str | None = None
-    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
-    strict: bool | None = None
 
 
 class ChatMessageIn(BaseModel):

@@ -173,7 +173,7 @@ def turn_options(request: ResponsesRequest, effort: Effort) -> TurnOptions:
     fields = {"effort": effort, "reasoning_budget": request.reasoning_budget,
               "max_completion_tokens": request.max_output_tokens, "seed": request.seed,
               "truncation": request.truncation, "keep_reasoning": request.keep_reasoning,
-              "tools": toolset(request.tools, request.tool_choice, request.parallel_tool_calls, flat=True),
+              "tools": toolset(request.tools, request.tool_choice, request.parallel_tool_calls),
               "response_schema": answer_schema(request.text.format if request.text else None, "text.format")}
     if request.temperature is not None:
         fields["temperature"] = request.temperature

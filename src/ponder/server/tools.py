@@ -9,8 +9,9 @@ from ponder.tools.schema import OBJECT, canonical, check_schema
 from ponder.tools.spec import Choice, Tool, Toolset
 
 
-def toolset(tools: list | None, choice, parallel: bool | None, flat: bool = False) -> Toolset | None:
-    """flat: Responses' tools, whose errors name tools[i].name rather than tools[i].function.name."""
+def toolset(tools: list | None, choice, parallel: bool | None) -> Toolset | None:
+    """Errors name chat's fields (tools[i].function.name); Responses renames them where it names
+    all its InvalidOption fields (responses.prepare)."""
     if not tools:
         if choice not in (None, "auto", "none"):
             raise InvalidOption("tool_choice", "names a tool to call, but the request has no tools")
@@ -21,13 +22,7 @@ def toolset(tools: list | None, choice, parallel: bool | None, flat: bool = Fals
         made.append(Tool(function.name, function.description or "",
                          function.parameters or {"type": "object", "properties": {}}, bool(function.strict)))
     mode, name = _choice(choice)
-    try:
-        return Toolset(tuple(made), mode, name, parallel if parallel is not None else True)
-    except InvalidOption as error:
-        if not flat:
-            raise
-        param = error.param.replace(".function.", ".", 1)
-        raise InvalidOption(param, str(error).removeprefix(f"{error.param}: ")) from None
+    return Toolset(tuple(made), mode, name, parallel if parallel is not None else True)
 
 
 def _choice(choice) -> tuple[Choice, str | None]:
