@@ -173,6 +173,8 @@ class TurnResult:
     mean_logprob: float | None = None  # of the sampled tokens, when the turn asked for logprobs
     continuations: int = 0  # early closes of the reasoning replaced by "Wait," (think_longer)
     strategy: dict | None = None  # what a test-time strategy did: its candidates, votes, scores
+    # the sequence whose answer the conversation keeps (a strategy's chosen one), when usage sums several
+    kept_usage: Usage | None = None
 
     def to_dict(self) -> dict:
         extra = {"strategy": self.strategy} if self.strategy is not None else {}

@@ -15,7 +15,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.mark.parametrize("name", ["multiturn", "parallel", "concurrency", "overhead", "strategies", "interleaved",
-                                  "upstream"])
+                                  "upstream", "page"])
 def test_benchmark_runs_and_summarises(name):
     done = subprocess.run([sys.executable, str(BENCH / f"{name}.py"), "--tiny"], capture_output=True, text=True,
                           timeout=600, cwd=BENCH)

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from ponder.store.sqlite import ChainTooLong, Store, StoredResponse, migrate
+from ponder.store.sqlite import ChainTooLong, Store, StoredResponse, _migrations, migrate
 from ponder.types import Message, Role
 
 
@@ -71,3 +71,33 @@ def test_retention_prunes_old_responses_only(tmp_path):
     store.save(response("new"), [])
     assert store.prune(older_than_s=86400) == 1
     assert store.get("old") is None and store.input_items("old") == [] and store.get("new") is not None
+
+
+def test_conversations_group_chains_newest_first_and_rename_and_delete(tmp_path):
+    store = Store(tmp_path / "c.db")
+    store.save(response("a"), [{"type": "message", "role": "user", "content": "first question"}])
+    store.save(response("b", "a"), [{"type": "message", "role": "user", "content": "and then"}])
+    store.save(response("x"), [{"type": "message", "role": "user", "content": "another"}])
+    store.save(response("c", "b"), [])
+    listed = store.conversations(10)
+    assert [(c.id, c.turns, c.latest_id) for c in listed] == [("a", 3, "c"), ("x", 1, "x")]  # a moved last
+    assert listed[0].opening["content"] == "first question" and listed[0].title is None
+    assert store.rename("a", "named") and store.conversation("a").title == "named"
+    assert not store.rename("nope", "t")
+    assert sorted(store.delete_conversation("a")) == ["a", "b", "c"]
+    assert store.get("b") is None and [c.id for c in store.conversations(10)] == ["x"]
+    assert store.delete_conversation("a") == []
+
+
+def test_the_conversations_migration_finds_the_chains_of_an_older_store(tmp_path):
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)")
+    for version, sql in [(v, s) for v, s in _migrations() if v < 3]:  # a store from before 0003
+        db.executescript(f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES ({version}, 0);\nCOMMIT;")
+    for rid, previous in [("r1", None), ("r2", "r1"), ("r3", "r2"), ("orphan", "gone")]:
+        db.execute("INSERT INTO responses (id, created_at, previous_response_id, model, body, input_messages,"
+                   " output_messages) VALUES (?, 0, ?, 'm', '{}', '[]', '[]')", (rid, previous))
+    db.close()
+    store = Store(path)
+    assert {c.id: c.turns for c in store.conversations(10)} == {"r1": 3, "orphan": 1}

@@ -55,7 +55,8 @@ def upto_system(builder: PromptBuilder, prompt: Prompt) -> int:
 
 
 def with_result(layout: dict, result: TurnResult, n_ctx: int) -> dict:
-    """The prompt's layout completed by the turn: reasoning, answer, the reserve left, cached."""
-    usage = result.usage
+    """The prompt's layout completed by the turn: reasoning, answer, the reserve left, cached.
+    Of a strategy's sequences, the window holds the chosen one: its counts, not their sum."""
+    usage = result.kept_usage or result.usage
     return {**layout, "window": n_ctx, "cached": usage.cached_tokens, "reasoning": usage.reasoning_tokens,
             "answer": usage.answer_tokens, "reserve": max(0, layout["reserve"] - usage.completion_tokens)}

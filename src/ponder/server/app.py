@@ -6,14 +6,16 @@ import asyncio
 from typing import Literal
 
 from fastapi import FastAPI, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 
-from ponder.server import background, chat, errors, responses
+from ponder import ui
+from ponder.server import background, chat, conversations, errors, responses
 from ponder.server.errors import not_found
 from ponder.server.limits import Guards
 from ponder.server.logs import RequestIds
 from ponder.server.metrics import CONTENT_TYPE
-from ponder.server.protocol import ChatRequest, ResponsesRequest
+from ponder.server.protocol import ChatRequest, ConversationUpdate, ResponsesRequest
 from ponder.server.retention import retention
 from ponder.server.state import ServerState
 
@@ -22,6 +24,12 @@ def create_app(state: ServerState) -> RequestIds:
     app = FastAPI(title="ponder", version="0.1.0", lifespan=retention(state.store, state.config.store_days))
     app.state.ponder = state
     errors.install(app)
+
+    @app.get("/", include_in_schema=False)
+    async def index():  # the page (src/ponder/ui)
+        return FileResponse(ui.INDEX)
+
+    app.mount("/ui", StaticFiles(directory=ui.FOLDER), name="ui")
 
     @app.get("/health")
     async def health():
@@ -86,6 +94,22 @@ def create_app(state: ServerState) -> RequestIds:
                           order: Literal["asc", "desc"] = "desc", after: str | None = None):
         stored(state, response_id)
         return page(state.store.input_items(response_id), limit, order, after)
+
+    @app.get("/v1/ponder/conversations")
+    def list_conversations(limit: int = Query(50, ge=1, le=200)):
+        return conversations.listing(state, limit)
+
+    @app.get("/v1/ponder/conversations/{conversation_id}")
+    def open_conversation(conversation_id: str):
+        return conversations.opened(state, conversation_id)
+
+    @app.post("/v1/ponder/conversations/{conversation_id}")
+    def rename_conversation(conversation_id: str, update: ConversationUpdate):
+        return conversations.renamed(state, conversation_id, update.title)
+
+    @app.delete("/v1/ponder/conversations/{conversation_id}")
+    async def delete_conversation(conversation_id: str):
+        return await conversations.deleted(state, conversation_id)
 
     return RequestIds(Guards(app, state.config.api_key, state.config.max_request_bytes), state.metrics.request)
 

@@ -286,3 +286,9 @@ def lone_surrogate(value: Any, path: str = "") -> str | None:
             if found:
                 return found
     return None
+
+
+class ConversationUpdate(BaseModel):
+    """ponder's: POST /v1/ponder/conversations/{id} renames a conversation."""
+    model_config = STRICT
+    title: Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]

@@ -8,6 +8,7 @@ max_output_tokens is `incomplete`.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from ponder.server.protocol import ResponsesRequest
@@ -29,6 +30,7 @@ def shell(request: ResponsesRequest, ids: ResponseIds, model: str, created: int,
         "id": ids.response,
         "object": "response",
         "created_at": created,
+        "completed_at": None,
         "status": "in_progress",
         "background": bool(request.background),
         "error": None,
@@ -98,6 +100,7 @@ def finished(body: dict, result: TurnResult, reasoning: dict | None, ids: Respon
     return {
         **body,
         "status": "incomplete" if incomplete else "completed",
+        "completed_at": int(time.time()),
         "incomplete_details": {"reason": "max_output_tokens"} if incomplete else None,
         "output": output,
         "usage": usage(result),

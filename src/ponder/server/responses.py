@@ -89,7 +89,8 @@ def settle(state: ServerState, prepared: Prepared, job) -> None:
     body = found.body
     if body["status"] not in FINAL:
         error = None if job.cancelled else (last_error(job.frames) or {"code": "server_error", "message": "ended"})
-        body = {**body, "status": "cancelled" if job.cancelled else "failed", "error": error}
+        body = {**body, "status": "cancelled" if job.cancelled else "failed", "error": error,
+                "completed_at": int(time.time())}
     state.store.update(prepared.ids.response, body, events=job.frames)
 
 

@@ -39,6 +39,31 @@ SELECT id, previous_response_id, body, input_messages, output_messages, depth FR
 """
 
 
+# a conversation's name, its opening input item, turns, start, and its latest response (the
+# last one stored: rowids grow with time)
+CONVERSATION_SQL = """
+SELECT g.conversation, c.title, (SELECT i.item FROM input_items i WHERE i.response_id = g.conversation
+       ORDER BY i.position DESC LIMIT 1), g.turns, g.created_at, latest.id, latest.body
+FROM (SELECT conversation, COUNT(*) AS turns, MIN(created_at) AS created_at, MAX(rowid) AS last_row
+      FROM responses {where} GROUP BY conversation) g
+JOIN responses latest ON latest.rowid = g.last_row
+LEFT JOIN conversations c ON c.id = g.conversation
+"""
+CONVERSATIONS_SQL = CONVERSATION_SQL.format(where="") + "ORDER BY g.last_row DESC LIMIT ?"
+ONE_CONVERSATION_SQL = CONVERSATION_SQL.format(where="WHERE conversation = ?")
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str  # its first response's id
+    title: str | None  # given by a person
+    opening: dict | None  # the first response's last input item (what it was asked), if still stored
+    turns: int
+    created_at: int
+    latest_id: str
+    latest: dict  # the latest response's body
+
+
 @dataclass(frozen=True)
 class StoredResponse:
     id: str
@@ -69,7 +94,8 @@ class Store:
             self._db.execute("BEGIN")
             self._db.execute(
                 "INSERT INTO responses (id, created_at, previous_response_id, model, body, input_messages,"
-                " output_messages, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " output_messages, status, conversation) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                " COALESCE((SELECT conversation FROM responses WHERE id = ?3), ?1))",
                 (
                     stored.id,
                     int(time.time()),
@@ -154,7 +180,37 @@ class Store:
         """Delete the responses stored more than older_than_s seconds ago (retention); how many."""
         cutoff = int(time.time() - older_than_s)
         with self._lock, self._db:
-            return self._db.execute("DELETE FROM responses WHERE created_at < ?", (cutoff,)).rowcount
+            removed = self._db.execute("DELETE FROM responses WHERE created_at < ?", (cutoff,)).rowcount
+            self._db.execute("DELETE FROM conversations WHERE id NOT IN (SELECT conversation FROM responses)")
+            return removed
+
+    def conversations(self, limit: int) -> list[Conversation]:
+        """The conversations, the most recently continued first."""
+        with self._lock:
+            rows = self._db.execute(CONVERSATIONS_SQL, (limit,)).fetchall()
+        return [_conversation(row) for row in rows]
+
+    def conversation(self, conversation_id: str) -> Conversation | None:
+        with self._lock:
+            row = self._db.execute(ONE_CONVERSATION_SQL, (conversation_id,)).fetchone()
+        return None if row is None else _conversation(row)
+
+    def rename(self, conversation_id: str, title: str) -> bool:
+        with self._lock, self._db:
+            if self._db.execute("SELECT 1 FROM responses WHERE conversation = ?", (conversation_id,)).fetchone() is None:
+                return False
+            self._db.execute("INSERT INTO conversations VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET title = ?2",
+                             (conversation_id, title))
+            return True
+
+    def delete_conversation(self, conversation_id: str) -> list[str]:
+        """Delete every response of the conversation (a running one settles to nothing); their ids."""
+        with self._lock, self._db:
+            ids = [row[0] for row in self._db.execute("SELECT id FROM responses WHERE conversation = ?",
+                                                       (conversation_id,))]
+            self._db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+            self._db.execute("DELETE FROM responses WHERE conversation = ?", (conversation_id,))
+            return ids
 
 
 def migrate(db: sqlite3.Connection) -> int:
@@ -178,6 +234,11 @@ def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("ponder.store").joinpath("migrations")
     files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
     return [(int(f.name.split("_", 1)[0]), f.read_text(encoding="utf-8")) for f in files]
+
+
+def _conversation(row) -> Conversation:
+    opening = None if row[2] is None else json.loads(row[2])
+    return Conversation(row[0], row[1], opening, row[3], row[4], row[5], json.loads(row[6]))
 
 
 def _dump_messages(messages: list[Message]) -> str:

@@ -1,0 +1,145 @@
+// One turn of the chat as the page draws it: the person's message, the work (reasoning blocks,
+// tool calls and their results), the answer, a strategy's candidates, and the usage line.
+// It is filled from a Responses event stream as it arrives, or from a stored response whole.
+
+import { renderMarkdown, renderText } from "./render.js";
+
+const el = (tag, cls, text) => {
+  const element = document.createElement(tag);
+  if (cls) element.className = cls;
+  if (text !== undefined) element.textContent = text;
+  return element;
+};
+
+export class TurnView {
+  constructor(container, userText) {
+    this.element = el("article", "turn");
+    this.element.dataset.state = "running";
+    this.user = el("div", "user");
+    renderText(this.user, userText);
+    this.work = el("div", "work");
+    this.answer = el("div", "answer");
+    this.extra = el("div", "extra");
+    this.usage = el("p", "usage muted small");
+    this.element.append(this.user, this.work, this.answer, this.extra, this.usage);
+    container.append(this.element);
+    this.answerText = "";
+    this.block = null; // the reasoning block being written
+    this.pendingRender = false;
+  }
+
+  set id(value) {
+    this.element.dataset.responseId = value;
+  }
+
+  // a reasoning block: "thinking…" while it runs, "thought for N tokens · S s" once known
+  openReasoning() {
+    const details = el("details", "reasoning");
+    const summary = el("summary", "", "thinking…");
+    const text = el("div", "reasoning-text");
+    details.append(summary, text);
+    this.work.append(details);
+    this.block = { details, summary, text, started: performance.now(), seconds: null, body: "" };
+    return this.block;
+  }
+
+  reasoningDelta(delta) {
+    const block = this.block || this.openReasoning();
+    block.body += delta;
+    renderText(block.text, block.body);
+  }
+
+  closeReasoning(item) {
+    const block = this.block || this.openReasoning();
+    block.seconds = (performance.now() - block.started) / 1000;
+    const full = item && item.content && item.content[0] ? item.content[0].text : null;
+    const summary = item && item.summary && item.summary[0] ? item.summary[0].text : null;
+    if (full !== null) renderText(block.text, full);
+    else if (summary) renderText(block.text, `summary: ${summary}`);
+    else if (!block.body) renderText(block.text, "(the server keeps its reasoning hidden: start it with --expose-reasoning)");
+    block.summary.textContent = `thought · ${block.seconds.toFixed(1)} s`;
+    this.block = null;
+    return block;
+  }
+
+  call(item) {
+    const step = el("div", "step call");
+    step.append(el("span", "step-kind", "tool call"), el("code", "", `${item.name}(${item.arguments})`));
+    this.work.append(step);
+  }
+
+  result(item) {
+    const step = el("div", "step result");
+    step.append(el("span", "step-kind", "tool result"), el("code", "", String(item.output ?? "")));
+    this.work.append(step);
+  }
+
+  answerDelta(delta) {
+    this.answerText += delta;
+    if (this.pendingRender) return;
+    this.pendingRender = true; // markdown is parsed once a frame, not once a token
+    requestAnimationFrame(() => {
+      this.pendingRender = false;
+      renderMarkdown(this.answer, this.answerText);
+    });
+  }
+
+  // the final body: answer text, reasoning headers with their token counts, candidates, usage
+  finish(body, reasoningSeconds) {
+    this.id = body.id;
+    this.element.dataset.state = body.status;
+    const message = (body.output || []).find((item) => item.type === "message");
+    if (message && message.content[0]) this.answerText = message.content[0].text;
+    renderMarkdown(this.answer, this.answerText);
+    const reasoning = body.usage ? body.usage.output_tokens_details.reasoning_tokens : 0;
+    const blocks = this.work.querySelectorAll("details.reasoning > summary");
+    const last = blocks[blocks.length - 1];
+    if (last) {
+      const seconds = reasoningSeconds != null ? ` · ${reasoningSeconds.toFixed(1)} s` : "";
+      last.textContent = `thought for ${reasoning} tokens${seconds}`;
+      last.parentElement.dataset.tokens = String(reasoning);
+    }
+    if (body.strategy) this.extra.replaceChildren(candidates(body.strategy));
+    this.usage.textContent = usageLine(body);
+    if (body.error) this.fail(body.status === "cancelled" ? "stopped" : body.error.message);
+    else if (body.status === "cancelled") this.fail("stopped");
+  }
+
+  fail(text) {
+    this.element.dataset.state = this.element.dataset.state === "running" ? "failed" : this.element.dataset.state;
+    this.extra.append(el("p", "error small", text));
+  }
+}
+
+export function usageLine(body) {
+  const u = body.usage;
+  if (!u) return body.status === "cancelled" ? "stopped" : "";
+  const reasoning = u.output_tokens_details.reasoning_tokens;
+  const parts = [`input ${u.input_tokens}`, `cached ${u.input_tokens_details.cached_tokens}`,
+    `reasoning ${reasoning}`, `output ${u.output_tokens - reasoning}`];
+  if (body.strategy) parts.push(`${body.strategy.name} · ${body.strategy.sequences} sequences`);
+  if (body.status === "incomplete") parts.push("stopped: token limit");
+  return parts.join(" · ");
+}
+
+// what a strategy did: each candidate's answer, its votes or score, the chosen one
+function candidates(report) {
+  const details = el("details", "candidates");
+  const votes = report.votes ? Object.entries(report.votes).map(([a, n]) => `${a} ×${n}`).join(", ") : "";
+  details.append(el("summary", "", `${report.name}: ${(report.candidates || []).length} candidates` +
+    (votes ? ` · votes ${votes}` : "") + (report.answer != null ? ` → ${report.answer}` : "")));
+  const list = el("ol", "candidate-list");
+  (report.candidates || []).forEach((candidate, index) => {
+    const item = el("li", index === report.chosen ? "candidate chosen" : "candidate");
+    const facts = [`answer ${candidate.answer ?? "—"}`, `${candidate.reasoning_tokens} reasoning tokens`];
+    if (candidate.score != null) facts.push(`score ${candidate.score}`);
+    if (report.votes && candidate.answer != null) facts.push(`${report.votes[candidate.answer] || 0} votes`);
+    if (index === report.chosen) facts.push("chosen");
+    const text = el("div", "candidate-text");
+    renderMarkdown(text, candidate.content || "");
+    item.append(el("div", "muted small", facts.join(" · ")), text);
+    list.append(item);
+  });
+  details.append(list);
+  return details;
+}
