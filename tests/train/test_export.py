@@ -10,7 +10,7 @@ import torch
 from ponder.models.registry import resolve_model
 from ponder.tasks import get_task
 from ponder.train import chat
-from ponder.train.export import export, read_gguf
+from ponder.train.export import compact_from_gguf, export, read_gguf
 from ponder.train.model import Shape, build, full_logprobs
 from ponder.train.vocab import CompactVocab, tokenize
 
@@ -57,3 +57,20 @@ def test_fresh_export_matches_the_compact_training_model_and_zeroes_the_rest(tmp
     train_logp = full_logprobs(torch.tensor(compact), vocab)[:, :-1].numpy()
     llama_logp = got[:, vocab.ids] - np.logaddexp.reduce(got, axis=-1, keepdims=True)
     assert np.abs(train_logp - llama_logp).max() < 1e-3
+
+
+def test_an_exported_reasoner_reads_back_as_the_same_trainable_compact_model(tmp_path):
+    tokens = sample_tokens()
+    vocab = CompactVocab.covering([tokens])
+    shape = Shape(hidden=64, layers=2, heads=4, ffn=128)
+    model = build(shape, vocab, seed=0).eval()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.2)
+    path = export(model, vocab, tmp_path / "m.gguf", "test", dtype=np.float32)
+    again, read_vocab = compact_from_gguf(path, shape, seed=1)
+    assert read_vocab.ids == vocab.ids and read_vocab.full == vocab.full
+    ids = torch.tensor([vocab.compact(tokens)])
+    expected, got = model(ids).logits, again.eval()(ids).logits
+    assert (got - expected).abs().max() < 1e-4 * expected.abs().max()
+    assert again.get_input_embeddings().weight.data_ptr() == again.get_output_embeddings().weight.data_ptr()

@@ -5,7 +5,7 @@ import json
 from rich.console import Console
 
 from ponder.eval.plot import scaling_points, write_plot
-from ponder.eval.report import results_document, results_table, write_json
+from ponder.eval.report import correction_table, results_document, results_table, shape_table, write_json
 from ponder.eval.results import ProblemOutcome, SampleOutcome, SettingResult
 from ponder.eval.settings import Setting
 from ponder.types import Effort
@@ -130,3 +130,28 @@ def test_plot_has_one_curve_per_task_and_strategy_each_starting_at_single(tmp_pa
 def test_plot_with_nothing_finished_is_still_written(tmp_path):
     path = write_plot(tmp_path / "deep" / "scaling.png", [RESULTS[3]])
     assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_accuracy_by_shape_and_the_self_correction_table():
+    def audited(index, correct, slips, corrected, departure):
+        found = {"equations": 15, "slips": slips, "corrected": corrected, "right_corrections": corrected,
+                 "false_alarms": 0, "departure": departure}
+        s = SampleOutcome(index, "x", "4" if correct else "5", correct, 30, 200, 5, "stop", audit=found)
+        return ProblemOutcome(index, f"q{index}", "4", s.answer, correct, (s,), 0.5, 30, 0,
+                              shape="3x2" if index % 2 else "2x1")
+    mul = result("mul", LOW, [audited(0, True, 0, 0, None), audited(1, False, 2, 1, "copy"),
+                              audited(2, True, 1, 1, None), audited(3, False, 1, 0, "value")])
+    summary = mul.summary()
+    assert summary["by_shape"] == {"2x1": {"n": 2, "correct": 2, "accuracy": 1.0},
+                                   "3x2": {"n": 2, "correct": 0, "accuracy": 0.0}}
+    assert list(summary["by_shape"]) == ["2x1", "3x2"]  # smaller shapes first
+    found = summary["self_correction"]
+    assert (found["traces"], found["traces_with_a_slip"], found["slips"]) == (4, 75.0, 100.0)
+    assert (found["corrected"], found["right_corrections"]) == (50.0, 50.0)
+    assert found["departures"] == {"value": 1, "carry": 0, "copy": 1, "format": 0, "cut": 0, "none": 2}
+    console = Console(record=True, width=200)
+    console.print(shape_table([mul]), correction_table([mul]))
+    lines = [line.split() for line in console.export_text().splitlines()]
+    assert ["mul", "low", "single", "3x2", "2", "0", "0.0%"] in lines
+    assert ["mul", "low", "single", "4", "75.0", "100.0", "50.0", "50.0", "0.0", "1", "0", "1", "0", "0", "2"] in lines
+    assert shape_table(RESULTS) is None and correction_table(RESULTS) is None  # no shapes, no audits: no table

@@ -89,14 +89,16 @@ def test_ponder_tasks_through_their_interface(monkeypatch):
     class Stub:
         def problems(self, n, seed, split):
             seen.update(n=n, seed=seed, split=split)
-            return [SimpleNamespace(question=f"Calculate {i} + 1.", answer=str(i + 1)) for i in range(n)]
+            return [SimpleNamespace(task="add", question=f"Calculate {i * 10} + 1.", answer=str(i * 10 + 1),
+                                    key=(i * 10, 1)) for i in range(n)]
 
     monkeypatch.setattr(ponder.tasks, "TASK_NAMES", ("add", "sub"))
     monkeypatch.setattr(ponder.tasks, "get_task", lambda name: Stub())
     task = load_task("add", 3, seed=5)
     assert seen == {"n": 3, "seed": 5, "split": "eval"}
-    assert [i.expected for i in task.items] == ["1", "2", "3"]
-    assert task.check(task.extract("so it is 3.", task.items[2]), task.items[2])
+    assert [i.expected for i in task.items] == ["1", "11", "21"]
+    assert [i.shape for i in task.items] == ["1+1", "2+1", "2+1"]  # the operands' digits, as asked
+    assert task.check(task.extract("so it is 21.", task.items[2]), task.items[2])
     with pytest.raises(InvalidOption, match="unknown task 'div'; use one of add, sub"):
         load_task("div", 3, seed=5)
 

@@ -8,6 +8,7 @@ import pytest
 from ponder.errors import InvalidOption
 from ponder.tasks import TASK_NAMES, get_task
 from ponder.tasks import written
+from ponder.tasks.shape import shape_of
 from ponder.tasks.trace import Trace
 
 
@@ -95,7 +96,7 @@ def test_unknown_task_and_impossible_draws_are_clear_errors():
 
 
 COLUMN = re.compile(r"^(\d+)([+-])(\d+): (?:\d+-\d+-\d<0, )?(\d+)[+-](\d+)[+-](\d)=")
-TIMES = re.compile(r"^(\d+)\*(\d): (\d)\*(\d)=(\d+), (\d+)\+(\d)=")
+TIMES = re.compile(r"^(?:\d+ with )?(\d+)\*(\d): (\d)\*(\d)=(\d+), (\d+)\+(\d)=")
 
 
 def test_every_column_works_on_the_digits_written_beside_it():
@@ -126,3 +127,24 @@ def test_every_column_works_on_the_digits_written_beside_it():
             else:
                 left = None
     assert checked > 1000
+
+
+def test_a_task_narrowed_to_one_shape_draws_only_that_shape_in_the_tasks_own_order():
+    mixed = get_task("mul").problems(200, seed=3)
+    narrow = get_task("mul:3x2").problems(40, seed=3)
+    assert all(100 <= p.key[0] <= 999 and 10 <= p.key[1] <= 99 for p in narrow)
+    assert narrow == [p for p in mixed if shape_of(p) == "3x2"][:40]
+    assert shape_of(get_task("sub:5-4").problems(1, seed=0)[0]) == "5-4"
+    with pytest.raises(InvalidOption, match=r"shape '3\+2' of mul: write the operands' digit counts as AxB"):
+        get_task("mul:3+2")
+    with pytest.raises(InvalidOption, match="task 'word' has no operand shapes"):
+        get_task("word:2x2")
+
+
+def test_later_partial_products_carry_the_sum_so_far_on_every_line():
+    t = Trace(random.Random(0))
+    written.mul(t, 868, 82)
+    lines = t.freeze()[0][0].splitlines()
+    assert lines[3] == "8*2: 8*2=16, 16+1=17 -> 1736"
+    assert all(line.startswith("1736 with ") for line in lines[4:8])  # copied from the line above
+    assert lines[8].startswith("1736+69440: ")

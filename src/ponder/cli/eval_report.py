@@ -16,7 +16,7 @@ from rich.console import Console
 from ponder.cli.eval import TABLE_WIDTH, make_folder
 from ponder.eval.combine import combine, combined_document, read_run
 from ponder.eval.plot import require_matplotlib, write_plot
-from ponder.eval.report import results_table, write_json
+from ponder.eval.report import correction_table, results_table, shape_table, write_json
 
 
 @click.command("eval-report")
@@ -37,6 +37,9 @@ def eval_report(paths, out, title):
     if not console.is_terminal:
         console.width = TABLE_WIDTH
     console.print(results_table(results, title or "ponder eval", models))
+    for extra in (shape_table(results, models), correction_table(results, models)):
+        if extra is not None:
+            console.print(extra)
     if any(r.partial for r in results):
         console.print("settings marked * stopped early; n counts the problems finished")
     for note in combined.notes:

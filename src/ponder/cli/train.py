@@ -11,8 +11,9 @@ from ponder.errors import InvalidOption, PonderError
 
 
 @click.command("train")
-@click.option("--recipe", "recipe_name", type=click.Choice(["full", "tiny"]), default="full", show_default=True,
-              help="full: the shipped reasoner (about two hours on 2 cores); tiny: a seconds-long smoke run.")
+@click.option("--recipe", "recipe_name", type=click.Choice(["full", "refresh", "tiny"]), default="full", show_default=True,
+              help="full: the reasoner from scratch (about two hours on 2 cores); refresh: the shipped "
+                   "reasoner's last round and RL, --from-gguf the third reasoner's SFT file; tiny: a seconds-long smoke run.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("train-out"), show_default=True,
               help="Folder for checkpoints, GGUF files, the log and summary.json.")
 @click.option("--seed", type=int, default=None, help="Override the recipe's seed.")
@@ -20,9 +21,12 @@ from ponder.errors import InvalidOption, PonderError
 @click.option("--rl-steps", type=click.IntRange(min=0), default=None, help="Override the number of RL steps.")
 @click.option("--from-sft", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Skip stage 1: start RL from this sft.pt of an earlier run of the same recipe.")
+@click.option("--from-gguf", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Start from this exported reasoner's weights instead of SFT round 1, then run the "
+                   "recipe's further SFT rounds and RL (the refresh recipe starts from the third reasoner's SFT file).")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 def train(recipe_name: str, out: Path, seed: int | None, sft_examples: int | None, rl_steps: int | None,
-          from_sft: Path | None, quiet: bool) -> None:
+          from_sft: Path | None, from_gguf: Path | None, quiet: bool) -> None:
     """Train ponder's small reasoner: SFT on worked traces, then GRPO, exported to GGUF."""
     # Busy-waiting OpenMP threads collapse (~5x) when anything else wants a core; passive
     # waiting costs little when nothing does. Must be set before torch loads.
@@ -34,7 +38,10 @@ def train(recipe_name: str, out: Path, seed: int | None, sft_examples: int | Non
     if out.exists() and not out.is_dir():
         raise InvalidOption("out", f"{out} exists and is not a folder")
     recipe = with_overrides(RECIPES[recipe_name], seed=seed, sft_examples=sft_examples, rl_steps=rl_steps)
-    summary = run(recipe, out, echo=(lambda record: None) if quiet else print_record, from_sft=from_sft)
+    if from_sft is not None and from_gguf is not None:
+        raise InvalidOption("from-gguf", "give --from-sft (RL only) or --from-gguf (SFT rounds, then RL), not both")
+    summary = run(recipe, out, echo=(lambda record: None) if quiet else print_record, from_sft=from_sft,
+                  from_gguf=from_gguf)
     sft_steps = sum(r.get("steps", 0) for r in summary["sft"].values() if isinstance(r, dict))
     click.echo(f"trained in {summary['seconds']:.0f} s: SFT {sft_steps} steps, "
                f"RL {summary['rl']['steps']} steps; models in {out}/ponder-reasoner-sft.gguf and "

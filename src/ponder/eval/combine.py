@@ -94,7 +94,7 @@ def problem_outcome(entry: dict) -> ProblemOutcome:
     return ProblemOutcome(
         int(entry["index"]), entry["question"], entry["expected"], entry["answer"], bool(entry["correct"]),
         samples, float(entry["latency_s"]), int(entry["prompt_tokens"]), int(entry["cached_tokens"]),
-        entry.get("strategy"),
+        entry.get("strategy"), entry.get("shape"),
     )
 
 

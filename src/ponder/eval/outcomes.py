@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from ponder.eval.results import ProblemOutcome, SampleOutcome
 from ponder.eval.sources import EvalTask, Item
+from ponder.tasks.audit import audit
+from ponder.tasks.problem import Problem
 from ponder.types import TurnResult
 
 
@@ -29,6 +31,7 @@ def problem_outcome(task: EvalTask, index: int, item: Item, seed: int, prompt: i
         index, item.question, item.expected, answer, task.check(answer, item), samples, result.elapsed_s,
         usage.prompt_tokens, usage.cached_tokens,
         {key: value for key, value in report.items() if key != "candidates"} if result.strategy else None,
+        item.shape,
     )
     # Probes generate nothing, so the samples hold every generated token of the turn.
     assert (outcome.reasoning_tokens, outcome.answer_tokens) == (usage.reasoning_tokens, usage.answer_tokens)
@@ -38,7 +41,7 @@ def problem_outcome(task: EvalTask, index: int, item: Item, seed: int, prompt: i
 def failed_outcome(index: int, item: Item, seed: int, error: Exception, elapsed_s: float) -> ProblemOutcome:
     """The turn failed (engine error, prompt too long): no answer, one sample that says why."""
     sample = SampleOutcome(seed, "", None, False, error=str(error), elapsed_s=elapsed_s)
-    return ProblemOutcome(index, item.question, item.expected, None, False, (sample,), elapsed_s)
+    return ProblemOutcome(index, item.question, item.expected, None, False, (sample,), elapsed_s, shape=item.shape)
 
 
 def candidate_sample(task: EvalTask, item: Item, seed: int, prompt: int, candidate: dict) -> SampleOutcome:
@@ -55,4 +58,12 @@ def turn_sample(task: EvalTask, item: Item, seed: int, result: TurnResult) -> Sa
     return SampleOutcome(
         seed, content, answer, task.check(answer, item), usage.prompt_tokens, usage.reasoning_tokens,
         usage.answer_tokens, result.finish_reason.value, result.budget_forced, result.elapsed_s,
+        reasoning=result.message.reasoning, audit=audited(item, result.message.reasoning),
     )
+
+
+def audited(item: Item, reasoning: str | None) -> dict | None:
+    """The reasoning's slips and corrections, where the item is one of ponder's own problems."""
+    if not reasoning or not isinstance(item.entry, Problem) or not item.entry.trace:
+        return None
+    return audit(reasoning, item.entry.trace_text).to_dict()

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ponder.eval.results import SettingResult
+from ponder.tasks.audit import KINDS
 
 SCHEMA = 1
 
@@ -57,8 +58,54 @@ def results_table(results: list[SettingResult], title: str = "ponder eval", mode
     return table
 
 
+def shape_table(results: list[SettingResult], models: list[str] | None = None) -> Table | None:
+    """Accuracy per operand shape, one row per setting and shape; None when no task has shapes."""
+    rows = [(i, shape, numbers) for i, result in enumerate(results)
+            for shape, numbers in result.summary()["by_shape"].items()]
+    if not rows:
+        return None
+    by_model = models is not None and len(set(models)) > 1
+    table = Table(title="accuracy by operand shape", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    for name in ("model", "task", "effort", "strategy", "shape")[0 if by_model else 1:]:
+        table.add_column(name, no_wrap=True)
+    for name in ("n", "right", "accuracy"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for i, shape, numbers in rows:
+        setting = results[i].setting
+        table.add_row(*([models[i]] if by_model else []), setting.task, setting.effort.value, setting.spec, shape,
+                      str(numbers["n"]), str(numbers["correct"]), f"{100 * numbers['accuracy']:.1f}%")
+    return table
+
+
+def correction_table(results: list[SettingResult], models: list[str] | None = None) -> Table | None:
+    """Slips and corrections per 100 audited traces, and each trace's first departure from the
+    worked one by kind; None when no setting audited any trace (only ponder's own tasks can be)."""
+    rows = [(i, result.summary()["self_correction"]) for i, result in enumerate(results)]
+    rows = [(i, numbers) for i, numbers in rows if numbers]
+    if not rows:
+        return None
+    by_model = models is not None and len(set(models)) > 1
+    table = Table(title="slips and corrections per 100 traces; first departure from the worked trace, in traces",
+                  box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
+    for name in ("model", "task", "effort", "strategy")[0 if by_model else 1:]:
+        table.add_column(name, no_wrap=True)
+    for name in ("traces", "with a\nslip", "slips", "corrected", "right\ncorrections", "false\nalarms", *KINDS, "none"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for i, numbers in rows:
+        setting = results[i].setting
+        rates = [f"{numbers[key]:.1f}" for key in ("traces_with_a_slip", "slips", "corrected", "right_corrections",
+                                                   "false_alarms")]
+        kinds = [str(numbers["departures"][kind]) for kind in (*KINDS, "none")]
+        table.add_row(*([models[i]] if by_model else []), setting.task, setting.effort.value, setting.spec,
+                      str(numbers["traces"]), *rates, *kinds)
+    return table
+
+
 def print_table(console: Console, results: list[SettingResult], interrupted: bool) -> None:
     console.print(results_table(results))
+    for extra in (shape_table(results), correction_table(results)):
+        if extra is not None:
+            console.print(extra)
     if interrupted:
         console.print("interrupted: settings marked * stopped early; n counts the problems finished")
 

@@ -12,9 +12,11 @@ finished problem; a setting that stopped early is `partial`, with its `n_done`. 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ponder.eval.settings import Setting
+from ponder.tasks.audit import KINDS
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class SampleOutcome:
     elapsed_s: float = 0.0  # 0 for a strategy's candidate: it reports none of its own
     error: str | None = None  # the turn failed (engine error); counted as no answer
     score: float | None = None  # best_of_n's verifier score of this candidate
+    reasoning: str | None = None  # the turn's reasoning text (a strategy's candidates report none)
+    audit: dict | None = None  # ponder.tasks.audit of the reasoning against the worked trace
 
     def to_dict(self) -> dict:
         return dict(self.__dict__, elapsed_s=round(self.elapsed_s, 4))
@@ -49,6 +53,7 @@ class ProblemOutcome:
     prompt_tokens: int = 0
     cached_tokens: int = 0  # of prompt_tokens, those whose KV was reused, not evaluated again
     report: dict | None = None  # what the strategy did (votes, scores, rounds), less its candidates
+    shape: str | None = None  # the problem's operand shape ("3x2"), where its source knows it
 
     @property
     def reasoning_tokens(self) -> int:
@@ -68,7 +73,7 @@ class ProblemOutcome:
             "index": self.index, "question": self.question, "expected": self.expected,
             "answer": self.answer, "correct": self.correct, "latency_s": round(self.latency_s, 4),
             "prompt_tokens": self.prompt_tokens, "cached_tokens": self.cached_tokens,
-            "spent_tokens": self.spent_tokens, "strategy": self.report,
+            "spent_tokens": self.spent_tokens, "strategy": self.report, "shape": self.shape,
             "samples": [s.to_dict() for s in self.samples],
         }
 
@@ -113,11 +118,48 @@ class SettingResult:
             "wall_s": round(self.wall_s, 3),
             "no_answer": sum(s.answer is None for s in samples),
             "errors": sum(s.error is not None for s in samples),
+            "by_shape": by_shape(problems),
+            "self_correction": self_correction(samples),
         }
 
     def to_dict(self) -> dict:
         ordered = sorted(self.problems, key=lambda p: p.index)
         return {**self.summary(), "problems": [p.to_dict() for p in ordered]}
+
+
+def by_shape(problems: list[ProblemOutcome]) -> dict[str, dict]:
+    """{shape: {"n", "correct", "accuracy"}} over the problems that have a shape, shapes in
+    order of size (3x2 after 2x2, 10-digit after 9)."""
+    counts: dict[str, list[int]] = {}
+    for problem in problems:
+        if problem.shape is not None:
+            count = counts.setdefault(problem.shape, [0, 0])
+            count[0] += 1
+            count[1] += problem.correct
+    return {shape: {"n": n, "correct": right, "accuracy": round(right / n, 4)}
+            for shape, (n, right) in sorted(counts.items(), key=lambda item: shape_order(item[0]))}
+
+
+def self_correction(samples: list[SampleOutcome]) -> dict | None:
+    """Per 100 audited traces: traces with a slip, slips, slips corrected, corrections that are
+    right, false alarms; and how many traces first departed from the worked one, by kind."""
+    audits = [s.audit for s in samples if s.audit is not None]
+    if not audits:
+        return None
+    per_100 = lambda key: round(100 * sum(a[key] for a in audits) / len(audits), 2)  # noqa: E731
+    departures = {kind: sum(a["departure"] == kind for a in audits) for kind in KINDS}
+    return {
+        "traces": len(audits),
+        "traces_with_a_slip": round(100 * sum(a["slips"] > 0 for a in audits) / len(audits), 2),
+        "slips": per_100("slips"), "corrected": per_100("corrected"),
+        "right_corrections": per_100("right_corrections"), "false_alarms": per_100("false_alarms"),
+        "departures": {**departures, "none": sum(a["departure"] is None for a in audits)},
+    }
+
+
+def shape_order(shape: str) -> tuple:
+    numbers = [int(part) for part in re.split(r"\D", shape) if part]
+    return (sum(numbers), numbers)
 
 
 def _mean(values: list) -> float:

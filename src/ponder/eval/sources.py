@@ -1,7 +1,8 @@
 """Where eval problems come from, behind one shape: a named list of items and how to check them.
 
 A task spec names one of three sources:
-  - ponder's own generators ("add", "sub", "mul", "word"), the same ones training draws from;
+  - ponder's own generators ("add", "sub", "mul", "word"), the same ones training draws from,
+    or one operand shape of them ("mul:3x2");
   - a reasoning-gym dataset ("gym:basic_arithmetic"), generated offline and scored by the
     dataset's own score_answer;
   - a JSONL file of {"question": ..., "answer": ...} lines ("path/to/file.jsonl").
@@ -27,6 +28,7 @@ class Item:
     question: str
     expected: str  # the reference answer, as the source writes it
     entry: Any = field(default=None, compare=False)  # the source's own record (reasoning-gym scores with it)
+    shape: str | None = None  # the operands' digit counts ("3x2"), where the source knows them
 
 
 @dataclass(frozen=True)

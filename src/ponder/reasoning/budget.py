@@ -55,6 +55,9 @@ def settle_budget(effort: Effort, reasoning_tokens: int | None, max_completion_t
     An explicit max_completion_tokens is honoured as given: the window must hold it. Without
     one, the reserve is the reasoning budget plus room for the answer, but at most half the
     window, and the reasoning budget shrinks to fit it: effort high on a 4k window still runs.
+    The answer keeps at most a quarter of a shrunk reserve: on a 1k window (ponder-reasoner's)
+    half of it left 256 reasoning tokens at every effort above low, fewer than a 3-by-2
+    multiplication's trace needs (up to about 330), for answers of about ten.
     """
     if reasoning_tokens is not None and reasoning_tokens < 0:
         raise InvalidOption("reasoning_budget", f"must be 0 or more tokens, got {reasoning_tokens}")
@@ -64,5 +67,5 @@ def settle_budget(effort: Effort, reasoning_tokens: int | None, max_completion_t
     if max_completion_tokens is not None:
         return Budget(reasoning=reasoning, completion=max_completion_tokens)
     completion = min(reasoning + DEFAULT_ANSWER_TOKENS, n_ctx // 2)
-    answer_room = min(DEFAULT_ANSWER_TOKENS, completion // 2)
+    answer_room = min(DEFAULT_ANSWER_TOKENS, completion // 4)
     return Budget(reasoning=min(reasoning, completion - answer_room), completion=completion)

@@ -1,4 +1,8 @@
-"""Task names, and drawing n problems of one split reproducibly from a seed."""
+"""Task names, and drawing n problems of one split reproducibly from a seed.
+
+A task may be narrowed to one operand shape ("mul:3x2"): its problems are then the ones of
+that shape among the task's own draws, in the same order.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from dataclasses import dataclass
 from ponder.errors import InvalidOption
 from ponder.tasks import arithmetic, word
 from ponder.tasks.problem import Problem
+from ponder.tasks.shape import check_shape, shape_of
 from ponder.tasks.split import split_of
 
 GENERATORS: dict[str, Callable[[random.Random, float], Problem]] = {
@@ -23,6 +28,11 @@ TASK_NAMES = tuple(GENERATORS)
 @dataclass(frozen=True)
 class Task:
     name: str
+    shape: str | None = None  # only problems of this shape ("3x2"); None: every shape
+
+    @property
+    def spec(self) -> str:
+        return self.name if self.shape is None else f"{self.name}:{self.shape}"
 
     def problems(self, n: int, seed: int = 0, split: str = "eval", slip_rate: float = 0.0) -> list[Problem]:
         """n distinct problems of the split ("train" or "eval"); the same seed gives the same list."""
@@ -32,15 +42,19 @@ class Task:
         generate, seen, out = GENERATORS[self.name], set(), []
         for _ in range(n * 1000):
             problem = generate(rng, slip_rate)
+            if self.shape is not None and shape_of(problem) != self.shape:
+                continue
             if split_of(self.name, problem.key) == split and problem.key not in seen:
                 seen.add(problem.key)
                 out.append(problem)
                 if len(out) == n:
                     return out
-        raise InvalidOption("n", f"task {self.name!r} cannot draw {n} distinct {split} problems")
+        raise InvalidOption("n", f"task {self.spec!r} cannot draw {n} distinct {split} problems")
 
 
-def get_task(name: str) -> Task:
+def get_task(spec: str) -> Task:
+    """A task by name, or by name and shape: "mul", "mul:3x2"."""
+    name, _, shape = spec.partition(":")
     if name not in GENERATORS:
         raise InvalidOption("task", f"unknown task {name!r}; ponder's tasks are {', '.join(TASK_NAMES)}")
-    return Task(name)
+    return Task(name, check_shape(name, shape) if shape else None)

@@ -135,3 +135,22 @@ def read_gguf(path: Path):
     model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()}, strict=False)
     model.tie_weights()
     return model.eval()
+
+
+def compact_from_gguf(path: Path, shape, seed: int):
+    """An exported reasoner back as a trainable compact-vocabulary model and its vocabulary:
+    the tokens it knows are the rows export left non-zero (to train further on its weights)."""
+    from ponder.train.model import build
+    from ponder.train.vocab import CompactVocab
+
+    full = read_gguf(path)
+    state = full.state_dict()
+    embedding = state["model.embed_tokens.weight"]
+    ids = torch.nonzero(embedding.abs().sum(dim=1)).flatten().tolist()
+    vocab = CompactVocab(ids, embedding.shape[0])
+    model = build(shape, vocab, seed)
+    compact = {name: value for name, value in state.items() if name != "lm_head.weight"}
+    compact["model.embed_tokens.weight"] = embedding[vocab.ids]
+    model.load_state_dict(compact, strict=False)
+    model.tie_weights()
+    return model, vocab

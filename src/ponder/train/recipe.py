@@ -17,7 +17,7 @@ import torch
 
 from ponder.tasks import TASK_NAMES, Problem, get_task, word
 from ponder.train import data, rl, sft
-from ponder.train.export import export
+from ponder.train.export import compact_from_gguf, export
 from ponder.train.model import Shape, build
 from ponder.train.vocab import CompactVocab
 
@@ -49,10 +49,19 @@ class Recipe:
     rl_temperature: float = 0.6  # the runtime's default: at 1.0 the SFT model solved ~1% of rollouts
     sft_time_limit_s: float | None = None
     rl_time_limit_s: float | None = 1200.0
+    rl_tasks: tuple[str, ...] | None = None  # what RL trains and checks on (task specs); None: `tasks`
 
 
 RECIPES = {
     "full": Recipe(),
+    # The fourth reasoner: the third one's SFT weights (--from-gguf) taught the multiplication
+    # layout that carries the running sum on each line (tasks/written.py) in one more SFT round
+    # on fresh problems, then GRPO on 3-by-2 multiplications only, where the SFT model is right
+    # sometimes and wrong sometimes (GRPO learns only from groups that disagree).
+    # Its window doubles to 2,048 positions (RoPE has no learned positions), so that effort high
+    # leaves 768 reasoning tokens rather than 384, room for a long trace's corrections.
+    "refresh": Recipe(name="refresh", seed=1240, shape=Shape(max_positions=2048), sft_more=((24000, 1e-3),),
+                      rl_tasks=("mul:3x2",), rl_max_new=450),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=((32, 1e-3),),
                    rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24, rl_check_every=1, rl_check_per_task=1),
@@ -108,9 +117,10 @@ def supervised_again(model, vocab: CompactVocab, recipe: Recipe, round_: int, lo
 
 
 def run(recipe: Recipe, out: Path, echo=print, from_sft: Path | None = None,
-        resume: tuple[Path, int] | None = None) -> dict:
+        resume: tuple[Path, int] | None = None, from_gguf: Path | None = None) -> dict:
     """The whole recipe into `out`. from_sft: RL only, from a finished SFT; resume: (checkpoint
-    after SFT round k, k), to go on from there (rounds draw their own seeds, so it is the same run)."""
+    after SFT round k, k), to go on from there (rounds draw their own seeds, so it is the same run);
+    from_gguf: an exported reasoner's weights in place of round 1, then the further rounds."""
     out.mkdir(parents=True, exist_ok=True)
     log_file = (out / "train-log.jsonl").open("w" if from_sft is None and resume is None else "a")
 
@@ -122,7 +132,12 @@ def run(recipe: Recipe, out: Path, echo=print, from_sft: Path | None = None,
     started = time.perf_counter()
     if from_sft is None:
         sft_stats, done = {}, 0
-        if resume is None:
+        if from_gguf is not None:
+            model, vocab = compact_from_gguf(from_gguf, recipe.shape, recipe.seed)
+            done = 1
+            sft_stats["from"] = str(from_gguf)
+            log({"stage": "sft", "loaded": str(from_gguf), "compact_vocab": len(vocab)})
+        elif resume is None:
             model, vocab, sft_stats["round1"] = supervised(recipe, log)
             save(model, vocab, recipe, out / "sft-round1.pt")
             done = 1
@@ -139,7 +154,7 @@ def run(recipe: Recipe, out: Path, echo=print, from_sft: Path | None = None,
         model, vocab = load(from_sft, recipe)
         sft_stats = {"from": str(from_sft)}
         log({"stage": "sft", "loaded": str(from_sft)})
-    rl_stats = rl.train(model, vocab, tasks=list(recipe.tasks), steps=recipe.rl_steps, prompts_per_step=recipe.rl_prompts,
+    rl_stats = rl.train(model, vocab, tasks=list(recipe.rl_tasks or recipe.tasks), steps=recipe.rl_steps, prompts_per_step=recipe.rl_prompts,
                         group=recipe.rl_group, lr=recipe.rl_lr, max_new=recipe.rl_max_new,
                         temperature=recipe.rl_temperature, seed=recipe.seed + 7, log=log,
                         time_limit_s=recipe.rl_time_limit_s, check_every=recipe.rl_check_every,

@@ -1,0 +1,110 @@
+"""Reading a model's arithmetic trace: its slips, its corrections, and where it first went wrong.
+
+Worked traces (written.py) state every step as an equation, `8*7=56`, `56+1=57`, `4+0+1=5`,
+and training shows some of them slipping and being corrected: `56+1=58 wait, 56+1=57`. So a
+generated trace can be audited without knowing the problem:
+
+- a slip is a step's equation whose stated value is wrong (`56+1=58`); a conclusion (`so
+  868*82=71176`) restates what the steps computed, so it is not a step and never a slip;
+- a correction is an equation rewritten after "wait," with the same left side; it is right
+  when the rewritten value is; one written after a right value is a false alarm.
+
+Against the worked trace of the same problem, with corrections applied (the corrected value
+replaces the slip), the first token where the two part says what kind of error came first:
+`value` (a step's result: a digit fact or a carry sum), `carry` (the carry a step adds), `copy`
+(any other number: an operand rewritten, the result so far, a partial product carried into the
+sum), `format` (not a number), `cut` (the trace stops early), or none when it never departs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+
+EQUATION = re.compile(r"(?<![\d+*-])(\d+(?:[+*-]\d+)+)=(-?\d+)(?![\d+*-])")
+CORRECTION = re.compile(r"\s*wait,\s*(\d+(?:[+*-]\d+)+)=(-?\d+)(?![\d+*-])")
+SLIP_AND_WAIT = re.compile(r"(\d+(?:[+*-]\d+)+)=-?\d+ wait, \1=")
+TOKEN = re.compile(r"->|\d+|\S")
+KINDS = ("value", "carry", "copy", "format", "cut")
+
+
+@dataclass(frozen=True)
+class Audit:
+    equations: int  # step equations the trace states, corrections included
+    slips: int  # of them, stated with a wrong value (before any correction)
+    corrected: int  # slips rewritten after "wait,"
+    right_corrections: int  # corrections whose new value is right
+    false_alarms: int  # "wait," after a right value
+    departure: str | None  # the kind of the first difference from the worked trace; None: none
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def audit(trace: str, worked: str) -> Audit:
+    equations = slips = corrected = right = false_alarms = 0
+    for found in EQUATION.finditer(trace):
+        if trace.endswith("so ", 0, found.start()):
+            continue
+        lhs, value = found.group(1), int(found.group(2))
+        equations += 1
+        wrong = value != evaluate(lhs)
+        slips += wrong
+        again = CORRECTION.match(trace, found.end())
+        if again and again.group(1) == lhs:
+            if wrong:
+                corrected += 1
+                right += int(again.group(2)) == evaluate(lhs)
+            else:
+                false_alarms += 1
+    return Audit(equations, slips, corrected, right, false_alarms, departure(trace, worked))
+
+
+def evaluate(lhs: str) -> int:
+    """The value of `a+b-c*d` as the traces mean it: * before + and -, left to right."""
+    total, sign = 0, 1
+    for term, op in re.findall(r"([\d*]+)([+-]?)", lhs):
+        product = 1
+        for factor in term.split("*"):
+            product *= int(factor)
+        total += sign * product
+        sign = -1 if op == "-" else 1
+    return total
+
+
+def departure(trace: str, worked: str) -> str | None:
+    """The kind of the first token where the corrected trace leaves the worked one."""
+    mine, gold = TOKEN.findall(applied(trace)), TOKEN.findall(worked)
+    for i, expected in enumerate(gold):
+        if i >= len(mine):
+            return "cut"
+        if mine[i] != expected:
+            return kind(gold, i)
+    return None
+
+
+def applied(trace: str) -> str:
+    """The trace with each corrected slip replaced by its correction."""
+    return SLIP_AND_WAIT.sub(r"\1=", trace)
+
+
+def kind(tokens: list[str], i: int) -> str:
+    if not tokens[i].isdigit():
+        return "format"
+    before = tokens[i - 1] if i else ""
+    after = tokens[i + 1] if i + 1 < len(tokens) else ""
+    if (before == "=" or (before == "-" and i > 1 and tokens[i - 2] == "=")) and after not in ("*", "+", "-"):
+        return "value"  # (after `8*76=`, `76*8` is the operands swapped: a copy)
+    if before == "+" and after == "=" and in_column(tokens, i):
+        return "carry"
+    return "copy"
+
+
+def in_column(tokens: list[str], i: int) -> bool:
+    """Whether token i sits in a column step (after the line's `:`), not in a line's heading."""
+    for token in reversed(tokens[:i]):
+        if token == ":":
+            return True
+        if token in ("so", "\n") or token.isalpha():
+            return False
+    return False
