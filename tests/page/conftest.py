@@ -8,25 +8,27 @@ from support.browser import FLAGS, chromium_path, opened
 from support.serving import Server
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory):
     running = Server(tmp_path_factory.mktemp("page") / "ponder.db", "--expose-reasoning").start()
     yield running
     running.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def client(server):
     return server.client()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def http(server):
     with server.http() as session:
         yield session
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this thread
+# while it is open, and asyncio.run() in any later test of the session would refuse to start.
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS)

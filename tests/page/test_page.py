@@ -149,8 +149,14 @@ def test_a_delegated_task_runs_in_the_background_and_opens_with_its_result(page,
     task.locator("button.open").click()
     page.wait_for_selector("article.turn[data-state=completed], article.turn[data-state=incomplete]")
     final = client.responses.retrieve(rid.id)
-    shown = page.locator("article.turn .answer").inner_text()
-    assert shown.split() == final.output_text.split()  # every word, as HTML draws runs of spaces: one
+    # the whole final answer, drawn as the page's own renderer draws that text
+    drawn = page.evaluate("""async (text) => {
+        const { renderMarkdown } = await import("/ui/render.js");
+        const element = document.createElement("div");
+        renderMarkdown(element, text);
+        return element.innerHTML;
+    }""", final.output_text)
+    assert page.locator("article.turn .answer").inner_html() == drawn
     assert parts(page, 1)["bar"]["reasoning"] == final.usage.output_tokens_details.reasoning_tokens
     # a long one, cancelled from the list
     settings(page, effort="none", max_tokens="1500")
@@ -270,6 +276,12 @@ def test_a_reload_mid_turn_loses_nothing_the_turn_streams_on_when_reopened(page,
                            timeout=120_000)
     final = client.responses.retrieve(rid)
     assert page.locator("article.turn").count() == 1
-    shown = page.locator("article.turn .answer").inner_text()
-    assert shown.split() == final.output_text.split()  # every word, as HTML draws runs of spaces: one
+    # the whole final answer, drawn as the page's own renderer draws that text
+    drawn = page.evaluate("""async (text) => {
+        const { renderMarkdown } = await import("/ui/render.js");
+        const element = document.createElement("div");
+        renderMarkdown(element, text);
+        return element.innerHTML;
+    }""", final.output_text)
+    assert page.locator("article.turn .answer").inner_html() == drawn
     assert parts(page, 1)["bar"]["answer"] == final.usage.output_tokens
