@@ -96,7 +96,7 @@ def test_unknown_task_and_impossible_draws_are_clear_errors():
 
 
 COLUMN = re.compile(r"^(\d+)([+-])(\d+): (?:\d+-\d+-\d<0, )?(\d+)[+-](\d+)[+-](\d)=")
-TIMES = re.compile(r"^(?:\d+ with )?(\d+)\*(\d): (\d)\*(\d)=(\d+), (\d+)\+(\d)=")
+TIMES = re.compile(r"^(\d+)\*(\d): (\d)\*(\d)=(\d+), (\d+)\+(\d)=")
 
 
 def test_every_column_works_on_the_digits_written_beside_it():
@@ -146,5 +146,6 @@ def test_later_partial_products_carry_the_sum_so_far_on_every_line():
     written.mul(t, 868, 82)
     lines = t.freeze()[0][0].splitlines()
     assert lines[3] == "8*2: 8*2=16, 16+1=17 -> 1736"
-    assert all(line.startswith("1736 with ") for line in lines[4:8])  # copied from the line above
-    assert lines[8].startswith("1736+69440: ")
+    assert lines[4] == "868*8: 8*8=64, 64+0=64 -> 4 with 1736"
+    assert all(line.endswith(" with 1736") for line in lines[4:8])  # each copied from the line above
+    assert lines[7] == "6944*10=69440 with 1736" and lines[8].startswith("1736+69440: ")

@@ -15,19 +15,21 @@ line holds the whole result:
 
 An operand that runs out of digits is written 0. Multiplication is one partial product
 per digit of the shorter number, each shifted and added to the sum of those before it. Every
-line of a later partial product starts with that sum, so the addition copies it from the line
+line of a later partial product ends with that sum, so the addition copies it from the line
 just above: when it stood only at the end of the first partial product, five lines up, the
 third reasoner miscopied it first in 16 of 35 wrong 3-by-2 traces (`2502+16680` written
-`1502+16680`).
+`1502+16680`). It goes at the end of the line, not at its start: written first (`1736 with
+868*8: ...`), one SFT round later the model copied the sum's digits into the operand after it
+(`3908 with 908*3`) in 25 of 40 traces.
 
     868*82:
     868*2: 8*2=16, 16+0=16 -> 6
     86*2: 6*2=12, 12+1=13 -> 36
     8*2: 8*2=16, 16+1=17 -> 1736
-    1736 with 868*8: 8*8=64, 64+0=64 -> 4
-    1736 with 86*8: 6*8=48, 48+6=54 -> 44
-    1736 with 8*8: 8*8=64, 64+5=69 -> 6944
-    1736 with 6944*10=69440
+    868*8: 8*8=64, 64+0=64 -> 4 with 1736
+    86*8: 6*8=48, 48+6=54 -> 44 with 1736
+    8*8: 8*8=64, 64+5=69 -> 6944 with 1736
+    6944*10=69440 with 1736
     1736+69440: 6+0+0=6 -> 6
     ...
 """
@@ -91,10 +93,10 @@ def mul(t: Trace, a: int, b: int) -> int:
         t.say(f"{asked}={a}*{b}\n")
     total = 0
     for k, d in enumerate(reversed(str(b))):
-        prefix = f"{total} with " if k else ""  # the sum so far, beside every line that needs it
-        partial = times_digit(t, a, int(d), prefix)
+        beside = f" with {total}" if k else ""  # the sum so far, on every line until it is used
+        partial = times_digit(t, a, int(d), beside)
         if k:
-            t.say(f"{prefix}{partial}*{10 ** k}={partial * 10 ** k}\n")
+            t.say(f"{partial}*{10 ** k}={partial * 10 ** k}{beside}\n")
             total = add(t, total, partial * 10**k)
         else:
             total = partial
@@ -102,21 +104,21 @@ def mul(t: Trace, a: int, b: int) -> int:
     return a * b
 
 
-def times_digit(t: Trace, a: int, d: int, prefix: str = "") -> int:
+def times_digit(t: Trace, a: int, d: int, beside: str = "") -> int:
     if d in (0, 1):
-        t.say(f"{prefix}{a}*{d}={a * d}\n")
+        t.say(f"{a}*{d}={a * d}{beside}\n")
         return a * d
     xs = str(a)
     carry, so_far = 0, ""
     while True:
-        t.say(f"{prefix}{xs}*{d}: ")
+        t.say(f"{xs}*{d}: ")
         x = int(xs[-1])
         t.value(f"{x}*{d}", x * d)
         t.say(", ")
         p = x * d + carry
         t.value(f"{x * d}+{carry}", p)
         so_far = (str(p) if len(xs) == 1 else str(p % 10)) + so_far
-        t.say(f" -> {so_far}\n")
+        t.say(f" -> {so_far}{beside}\n")
         if len(xs) == 1:
             break
         xs, carry = xs[:-1], p // 10
