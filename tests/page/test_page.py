@@ -51,6 +51,9 @@ def test_three_turns_draw_the_context_with_the_apis_numbers_and_earlier_reasonin
         row, usage = parts(page, n), response.usage
         context = http.get(f"/v1/responses/{rid}/context").json()
         reasoning = usage.output_tokens_details.reasoning_tokens
+        print(f"turn {n}: drawn {row['bar']} cached {row['cached']} discarded {row['discarded']} | API input "
+              f"{usage.input_tokens} cached {usage.input_tokens_details.cached_tokens} reasoning {reasoning} "
+              f"output {usage.output_tokens}")  # shown by pytest -s
         assert reasoning > 0
         assert row["bar"].get("system", 0) + row["bar"].get("carried", 0) + row["bar"]["input"] == usage.input_tokens
         assert row["bar"]["reasoning"] == reasoning == context["reasoning"]
