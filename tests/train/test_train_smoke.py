@@ -36,6 +36,14 @@ def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
     recall_main([str(out / "rl.pt"), "--recipe", "tiny", "--task", "add", "--n", "2"])
     printed = capsys.readouterr().out
     assert "add, 2 problems: trace tokens" in printed and "fact digits" in printed
+    # an exported reasoner trains on: its weights in place of round 1, then the further rounds and RL
+    again = tmp_path / "again"
+    main(["train", "--recipe", "tiny", "--out", str(again), "--from-gguf", str(out / "ponder-reasoner-sft.gguf"),
+          "--quiet"])
+    continued = json.loads((again / "summary.json").read_text())
+    assert continued["sft"]["from"].endswith("ponder-reasoner-sft.gguf") and "round1" not in continued["sft"]
+    assert continued["sft"]["round2"]["steps"] > 0 and continued["rl"]["steps"] == 2
+    assert (again / "ponder-reasoner.gguf").stat().st_size > 0
 
 
 def test_train_rejects_a_file_as_output_folder(tmp_path, capsys):

@@ -140,12 +140,3 @@ def test_a_task_narrowed_to_one_shape_draws_only_that_shape_in_the_tasks_own_ord
     with pytest.raises(InvalidOption, match="task 'word' has no operand shapes"):
         get_task("word:2x2")
 
-
-def test_later_partial_products_carry_the_sum_so_far_on_every_line():
-    t = Trace(random.Random(0))
-    written.mul(t, 868, 82)
-    lines = t.freeze()[0][0].splitlines()
-    assert lines[3] == "8*2: 8*2=16, 16+1=17 -> 1736"
-    assert lines[4] == "868*8: 8*8=64, 64+0=64 -> 4 with 1736"
-    assert all(line.endswith(" with 1736") for line in lines[4:8])  # each copied from the line above
-    assert lines[7] == "6944*10=69440 with 1736" and lines[8].startswith("1736+69440: ")

@@ -14,24 +14,7 @@ line holds the whole result:
     4+0: 4+0+1=5 -> 5188
 
 An operand that runs out of digits is written 0. Multiplication is one partial product
-per digit of the shorter number, each shifted and added to the sum of those before it. Every
-line of a later partial product ends with that sum, so the addition copies it from the line
-just above: when it stood only at the end of the first partial product, five lines up, the
-third reasoner miscopied it first in 16 of 35 wrong 3-by-2 traces (`2502+16680` written
-`1502+16680`). It goes at the end of the line, not at its start: written first (`1736 with
-868*8: ...`), one SFT round later the model copied the sum's digits into the operand after it
-(`3908 with 908*3`) in 25 of 40 traces.
-
-    868*82:
-    868*2: 8*2=16, 16+0=16 -> 6
-    86*2: 6*2=12, 12+1=13 -> 36
-    8*2: 8*2=16, 16+1=17 -> 1736
-    868*8: 8*8=64, 64+0=64 -> 4 with 1736
-    86*8: 6*8=48, 48+6=54 -> 44 with 1736
-    8*8: 8*8=64, 64+5=69 -> 6944 with 1736
-    6944*10=69440 with 1736
-    1736+69440: 6+0+0=6 -> 6
-    ...
+per digit of the shorter number, each shifted, then added the same way.
 """
 
 from __future__ import annotations
@@ -91,22 +74,22 @@ def mul(t: Trace, a: int, b: int) -> int:
     if len(str(b)) > len(str(a)):  # one partial product per digit of the shorter number
         a, b = b, a
         t.say(f"{asked}={a}*{b}\n")
-    total = 0
+    partials = []
     for k, d in enumerate(reversed(str(b))):
-        beside = f" with {total}" if k else ""  # the sum so far, on every line until it is used
-        partial = times_digit(t, a, int(d), beside)
+        partial = times_digit(t, a, int(d))
         if k:
-            t.say(f"{partial}*{10 ** k}={partial * 10 ** k}{beside}\n")
-            total = add(t, total, partial * 10**k)
-        else:
-            total = partial
+            t.say(f"{partial}*{10 ** k}={partial * 10 ** k}\n")
+        partials.append(partial * 10**k)
+    total = partials[0]
+    for partial in partials[1:]:
+        total = add(t, total, partial)
     t.say(f"so {asked}={a * b}\n")
     return a * b
 
 
-def times_digit(t: Trace, a: int, d: int, beside: str = "") -> int:
+def times_digit(t: Trace, a: int, d: int) -> int:
     if d in (0, 1):
-        t.say(f"{a}*{d}={a * d}{beside}\n")
+        t.say(f"{a}*{d}={a * d}\n")
         return a * d
     xs = str(a)
     carry, so_far = 0, ""
@@ -118,7 +101,7 @@ def times_digit(t: Trace, a: int, d: int, beside: str = "") -> int:
         p = x * d + carry
         t.value(f"{x * d}+{carry}", p)
         so_far = (str(p) if len(xs) == 1 else str(p % 10)) + so_far
-        t.say(f" -> {so_far}{beside}\n")
+        t.say(f" -> {so_far}\n")
         if len(xs) == 1:
             break
         xs, carry = xs[:-1], p // 10

@@ -54,12 +54,12 @@ class Recipe:
 
 RECIPES = {
     "full": Recipe(),
-    # The fourth reasoner: the third one's SFT weights (--from-gguf) taught the multiplication
-    # layout that carries the running sum on each line (tasks/written.py) in one more SFT round
-    # on fresh problems, then GRPO on 3-by-2 multiplications only, where the SFT model is right
-    # sometimes and wrong sometimes (GRPO learns only from groups that disagree).
-    # Its window doubles to 2,048 positions (RoPE has no learned positions), so that effort high
-    # leaves 768 reasoning tokens rather than 384, room for a long trace's corrections.
+    # Round two's experiments (issue 18; the model card's "Round two" says what they measured):
+    # an exported reasoner (--from-gguf: the shipped ponder-reasoner-sft.gguf) gets one more SFT
+    # round on fresh problems (seed 1241), then GRPO on 3-by-2 multiplications only, where the
+    # SFT model is right sometimes and wrong sometimes (GRPO learns only from groups that
+    # disagree). Its window doubles to 2,048 positions (RoPE has no learned positions), so that
+    # effort high leaves 768 reasoning tokens, room for a long trace's corrections.
     "refresh": Recipe(name="refresh", seed=1240, shape=Shape(max_positions=2048), sft_more=((24000, 1e-3),),
                       rl_tasks=("mul:3x2",), rl_max_new=450),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
