@@ -167,7 +167,11 @@ def test_a_delegated_task_runs_in_the_background_and_opens_with_its_result(page,
     page.click("#delegate")
     page.wait_for_selector("#tasks li[data-status=in_progress] button.cancel", timeout=30_000)
     long_id = page.evaluate("() => document.querySelector('#tasks li[data-status=in_progress]').dataset.id")
-    page.locator(f'#tasks li[data-id="{long_id}"] button.cancel').click()
+    cancel = page.locator(f'#tasks li[data-id="{long_id}"] button.cancel')
+    cancel.focus()
+    page.wait_for_timeout(2500)  # the list refreshes every 2 s while a task runs: in place
+    assert page.evaluate("() => document.activeElement.classList.contains('cancel')")  # focus kept
+    page.keyboard.press("Enter")
     page.wait_for_selector(f'#tasks li[data-id="{long_id}"][data-status=cancelled]', timeout=30_000)
     assert client.responses.retrieve(long_id).status == "cancelled"
 

@@ -226,10 +226,31 @@ async function refreshLists() {
   if (!listing) return;
   const tasks = listing.data.filter((c) => c.metadata.ponder_page === "task");
   const chats = listing.data.filter((c) => c.metadata.ponder_page !== "task");
-  $("tasks").replaceChildren(...tasks.map(taskItem));
+  reconcile($("tasks"), tasks, taskItem, taskFacts);
   $("no-tasks").hidden = tasks.length > 0;
-  $("conversations").replaceChildren(...chats.map(conversationItem));
-  scheduleRefresh(tasks.some((t) => t.status === "queued" || t.status === "in_progress"));
+  reconcile($("conversations"), chats, conversationItem, conversationFacts);
+  scheduleRefresh(tasks.some(isRunning));
+}
+
+// The lists refresh every 2 s while a task runs, so they are updated in place, keyed by id: an
+// item whose title, status and latest response are unchanged keeps its element, and with it the
+// focus or the click it holds (rebuilt, a click on Cancel could land on a detached button);
+// only its facts line is rewritten.
+function reconcile(list, entries, make, facts) {
+  const existing = new Map([...list.children].map((element) => [element.dataset.id, element]));
+  const wanted = entries.map((c) => {
+    const key = JSON.stringify([c.title, c.status, c.latest_response_id]);
+    const old = existing.get(c.id);
+    if (old && old.dataset.key === key) {
+      old.querySelector(".facts").textContent = facts(c);
+      return old;
+    }
+    const item = make(c);
+    item.dataset.key = key;
+    return item;
+  });
+  const unchanged = wanted.length === list.children.length && wanted.every((element, i) => list.children[i] === element);
+  if (!unchanged) list.replaceChildren(...wanted);
 }
 
 let refreshTimer = null;
@@ -238,19 +259,25 @@ function scheduleRefresh(anyRunning) {
   if (anyRunning) refreshTimer = setTimeout(refreshLists, 2000); // elapsed times and statuses move
 }
 
+const isRunning = (c) => c.status === "queued" || c.status === "in_progress";
+const conversationFacts = (c) => `${c.turns} turn${c.turns === 1 ? "" : "s"}`;
+
+function taskFacts(c) {
+  const end = isRunning(c) ? Date.now() / 1000 : c.completed_at || c.updated_at;
+  return `${c.status} · ${Math.max(0, Math.round(end - c.updated_at))} s`;
+}
+
 function conversationItem(c) {
-  const item = listItem(c, `${c.turns} turn${c.turns === 1 ? "" : "s"}`);
+  const item = listItem(c, conversationFacts(c));
   item.append(button("rename", `Rename ${c.title}`, () => renameConversation(c)),
     button("delete", `Delete ${c.title}`, () => deleteConversation(c)));
   return item;
 }
 
 function taskItem(c) {
-  const running = c.status === "queued" || c.status === "in_progress";
-  const end = running ? Date.now() / 1000 : c.completed_at || c.updated_at;
-  const item = listItem(c, `${c.status} · ${Math.max(0, Math.round(end - c.updated_at))} s`);
+  const item = listItem(c, taskFacts(c));
   item.dataset.status = c.status;
-  if (running) item.append(button("cancel", `Cancel ${c.title}`, () => api.cancel(c.latest_response_id).then(refreshLists)));
+  if (isRunning(c)) item.append(button("cancel", `Cancel ${c.title}`, () => api.cancel(c.latest_response_id).then(refreshLists)));
   item.append(button("delete", `Delete ${c.title}`, () => deleteConversation(c)));
   return item;
 }
@@ -262,7 +289,7 @@ function listItem(c, facts) {
   link.className = "open";
   link.textContent = c.title || "(untitled)";
   const small = document.createElement("span");
-  small.className = "muted small";
+  small.className = "muted small facts";
   small.textContent = facts;
   link.append(small);
   item.append(link);
