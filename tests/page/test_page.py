@@ -42,6 +42,16 @@ def parts(page, turn):
     }""", turn)
 
 
+def rendered(page, text):
+    """The HTML the page's own renderer makes of text (markdown, sanitised)."""
+    return page.evaluate("""async (text) => {
+        const { renderMarkdown } = await import("/ui/render.js");
+        const element = document.createElement("div");
+        renderMarkdown(element, text);
+        return element.innerHTML;
+    }""", text)
+
+
 def test_three_turns_draw_the_context_with_the_apis_numbers_and_earlier_reasoning_discarded(page, client, http):
     settings(page)
     ids = [ask(page, question, n + 1) for n, question in
@@ -152,14 +162,7 @@ def test_a_delegated_task_runs_in_the_background_and_opens_with_its_result(page,
     task.locator("button.open").click()
     page.wait_for_selector("article.turn[data-state=completed], article.turn[data-state=incomplete]")
     final = client.responses.retrieve(rid.id)
-    # the whole final answer, drawn as the page's own renderer draws that text
-    drawn = page.evaluate("""async (text) => {
-        const { renderMarkdown } = await import("/ui/render.js");
-        const element = document.createElement("div");
-        renderMarkdown(element, text);
-        return element.innerHTML;
-    }""", final.output_text)
-    assert page.locator("article.turn .answer").inner_html() == drawn
+    assert page.locator("article.turn .answer").inner_html() == rendered(page, final.output_text)  # the whole answer
     assert parts(page, 1)["bar"]["reasoning"] == final.usage.output_tokens_details.reasoning_tokens
     # a long one, cancelled from the list
     settings(page, effort="none", max_tokens="1500")
@@ -283,12 +286,5 @@ def test_a_reload_mid_turn_loses_nothing_the_turn_streams_on_when_reopened(page,
                            timeout=120_000)
     final = client.responses.retrieve(rid)
     assert page.locator("article.turn").count() == 1
-    # the whole final answer, drawn as the page's own renderer draws that text
-    drawn = page.evaluate("""async (text) => {
-        const { renderMarkdown } = await import("/ui/render.js");
-        const element = document.createElement("div");
-        renderMarkdown(element, text);
-        return element.innerHTML;
-    }""", final.output_text)
-    assert page.locator("article.turn .answer").inner_html() == drawn
+    assert page.locator("article.turn .answer").inner_html() == rendered(page, final.output_text)  # the whole answer
     assert parts(page, 1)["bar"]["answer"] == final.usage.output_tokens
