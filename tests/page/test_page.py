@@ -20,6 +20,18 @@ def settings(page, effort="minimal", max_tokens="96", strategy=""):
     page.fill("#max-tokens", max_tokens)
 
 
+def long_turns(page):
+    """Settings under which a turn surely runs for seconds: think_longer at effort medium keeps
+    the model reasoning for at least half of 1,024 tokens (a plain answer may end at any token:
+    asked for 2,000 numbers, the model once stopped after 69)."""
+    settings(page, effort="medium", max_tokens="1500", strategy="think_longer")
+
+
+def wait_for_reasoning(page, chars):
+    page.wait_for_function(f"() => (document.querySelector('article.turn .reasoning-text') || "
+                           f"{{textContent: ''}}).textContent.length > {chars}", timeout=60_000)
+
+
 def ask(page, text, turn):
     """Type and press Enter; wait until the turn-th turn has ended; its response id."""
     page.fill("#input", text)
@@ -87,11 +99,10 @@ def test_three_turns_draw_the_context_with_the_apis_numbers_and_earlier_reasonin
 
 
 def test_stop_mid_stream_cancels_the_turn_and_frees_its_sequence(page, client, http):
-    settings(page, effort="none", max_tokens="1500")
+    long_turns(page)
     page.fill("#input", LONG)
     page.press("#input", "Enter")
-    page.wait_for_function("() => document.querySelector('article.turn .answer').textContent.length > 20",
-                           timeout=60_000)
+    wait_for_reasoning(page, 20)
     page.keyboard.press("Escape")
     page.wait_for_selector("article.turn[data-state=cancelled]", timeout=30_000)
     rid = page.locator("article.turn").first.get_attribute("data-response-id")
@@ -164,15 +175,23 @@ def test_a_delegated_task_runs_in_the_background_and_opens_with_its_result(page,
     final = client.responses.retrieve(rid.id)
     assert page.locator("article.turn .answer").inner_html() == rendered(page, final.output_text)  # the whole answer
     assert parts(page, 1)["bar"]["reasoning"] == final.usage.output_tokens_details.reasoning_tokens
-    # a long one, cancelled from the list
-    settings(page, effort="none", max_tokens="1500")
+    # a long one, cancelled from the list by keyboard
+    listings = []
+    page.on("response", lambda r: listings.append(r.url) if "/v1/ponder/conversations" in r.url else None)
+    long_turns(page)
     page.fill("#input", LONG)
     page.click("#delegate")
-    page.wait_for_selector("#tasks li[data-status=in_progress] button.cancel", timeout=30_000)
-    long_id = page.evaluate("() => document.querySelector('#tasks li[data-status=in_progress]').dataset.id")
+    page.wait_for_selector("#tasks li button.cancel", timeout=30_000)
+    long_id = page.evaluate("() => document.querySelector('#tasks li button.cancel').closest('li').dataset.id")
     cancel = page.locator(f'#tasks li[data-id="{long_id}"] button.cancel')
     cancel.focus()
-    page.wait_for_timeout(2500)  # the list refreshes every 2 s while a task runs: in place
+    seen = len(listings)
+    for _ in range(100):  # the list refreshes every 2 s while a task runs, in place
+        if len(listings) > seen + 1:
+            break
+        page.wait_for_timeout(100)
+    assert len(listings) > seen + 1
+    assert page.get_attribute(f'#tasks li[data-id="{long_id}"]', "data-status") == "in_progress"
     assert page.evaluate("() => document.activeElement.classList.contains('cancel')")  # focus kept
     page.keyboard.press("Enter")
     page.wait_for_selector(f'#tasks li[data-id="{long_id}"][data-status=cancelled]', timeout=30_000)
@@ -273,11 +292,10 @@ def test_phone_width_by_keyboard_alone_and_screenshots(browser, server, tmp_path
 
 
 def test_a_reload_mid_turn_loses_nothing_the_turn_streams_on_when_reopened(page, client):
-    settings(page, effort="none", max_tokens="400")
+    long_turns(page)
     page.fill("#input", LONG)
     page.press("#input", "Enter")
-    page.wait_for_function("() => document.querySelector('article.turn .answer').textContent.length > 10",
-                           timeout=60_000)
+    wait_for_reasoning(page, 10)
     rid = page.locator("article.turn").first.get_attribute("data-response-id")
     page.reload()  # the tab goes; the turn runs on in the server
     page.wait_for_selector("body[data-ready=true]")
@@ -287,4 +305,7 @@ def test_a_reload_mid_turn_loses_nothing_the_turn_streams_on_when_reopened(page,
     final = client.responses.retrieve(rid)
     assert page.locator("article.turn").count() == 1
     assert page.locator("article.turn .answer").inner_html() == rendered(page, final.output_text)  # the whole answer
-    assert parts(page, 1)["bar"]["answer"] == final.usage.output_tokens
+    reasoning = final.usage.output_tokens_details.reasoning_tokens
+    assert reasoning >= 512  # think_longer's floor
+    assert parts(page, 1)["bar"]["reasoning"] == reasoning
+    assert parts(page, 1)["bar"].get("answer", 0) == final.usage.output_tokens - reasoning

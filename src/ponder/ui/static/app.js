@@ -221,36 +221,36 @@ function stored(view, body) {
   }
 }
 
+// Refreshes may overlap (a delegation's, the timer's, a finished turn's): only the newest
+// request's answer is drawn, so a slow, stale listing never puts an old status back.
+let refreshes = 0;
 async function refreshLists() {
+  const mine = ++refreshes;
   const listing = await api.conversations().catch(() => null);
-  if (!listing) return;
+  if (!listing || mine !== refreshes) return;
   const tasks = listing.data.filter((c) => c.metadata.ponder_page === "task");
   const chats = listing.data.filter((c) => c.metadata.ponder_page !== "task");
-  reconcile($("tasks"), tasks, taskItem, taskFacts);
+  reconcile($("tasks"), tasks, taskItem);
   $("no-tasks").hidden = tasks.length > 0;
-  reconcile($("conversations"), chats, conversationItem, conversationFacts);
+  reconcile($("conversations"), chats, conversationItem);
   scheduleRefresh(tasks.some(isRunning));
 }
 
-// The lists refresh every 2 s while a task runs, so they are updated in place, keyed by id: an
-// item whose title, status and latest response are unchanged keeps its element, and with it the
-// focus or the click it holds (rebuilt, a click on Cancel could land on a detached button);
-// only its facts line is rewritten.
-function reconcile(list, entries, make, facts) {
+// The lists refresh every 2 s while a task runs, so an entry keeps its element for as long as
+// it is listed, keyed by id, and is updated in place: the focus or the click it holds survives
+// (rebuilt, a click on Cancel could land on a detached button). Reordering moves elements,
+// which blurs the one that had focus: it gets it back.
+function reconcile(list, entries, make) {
   const existing = new Map([...list.children].map((element) => [element.dataset.id, element]));
   const wanted = entries.map((c) => {
-    const key = JSON.stringify([c.title, c.status, c.latest_response_id]);
-    const old = existing.get(c.id);
-    if (old && old.dataset.key === key) {
-      old.querySelector(".facts").textContent = facts(c);
-      return old;
-    }
-    const item = make(c);
-    item.dataset.key = key;
+    const item = existing.get(c.id) || make();
+    item.update(c);
     return item;
   });
-  const unchanged = wanted.length === list.children.length && wanted.every((element, i) => list.children[i] === element);
-  if (!unchanged) list.replaceChildren(...wanted);
+  if (wanted.length === list.children.length && wanted.every((element, i) => list.children[i] === element)) return;
+  const focused = document.activeElement;
+  list.replaceChildren(...wanted);
+  if (focused && focused !== document.activeElement && focused.isConnected) focused.focus();
 }
 
 let refreshTimer = null;
@@ -267,42 +267,59 @@ function taskFacts(c) {
   return `${c.status} · ${Math.max(0, Math.round(end - c.updated_at))} s`;
 }
 
-function conversationItem(c) {
-  const item = listItem(c, conversationFacts(c));
-  item.append(button("rename", `Rename ${c.title}`, () => renameConversation(c)),
-    button("delete", `Delete ${c.title}`, () => deleteConversation(c)));
+// A list entry: its open button, facts line and actions, all reading the entry's latest
+// listing (item.entry), so that a kept element acts on what it shows now.
+function conversationItem() {
+  return listItem(conversationFacts, [
+    button("rename", (item) => renameConversation(item.entry)),
+    button("delete", (item) => deleteConversation(item.entry)),
+  ]);
+}
+
+function taskItem() {
+  const cancel = button("cancel", (item) => api.cancel(item.entry.latest_response_id)
+    .catch((error) => status(error.message, true)).then(refreshLists));
+  const remove = button("delete", (item) => deleteConversation(item.entry));
+  const item = listItem(taskFacts, [cancel, remove], (c) => {
+    item.dataset.status = c.status;
+    if (isRunning(c) && !cancel.isConnected) item.insertBefore(cancel, remove);
+    if (!isRunning(c)) cancel.remove(); // a finished task has nothing to cancel
+  });
   return item;
 }
 
-function taskItem(c) {
-  const item = listItem(c, taskFacts(c));
-  item.dataset.status = c.status;
-  if (isRunning(c)) item.append(button("cancel", `Cancel ${c.title}`, () => api.cancel(c.latest_response_id).then(refreshLists)));
-  item.append(button("delete", `Delete ${c.title}`, () => deleteConversation(c)));
-  return item;
-}
-
-function listItem(c, facts) {
+function listItem(facts, actions, more = () => {}) {
   const item = document.createElement("li");
-  item.dataset.id = c.id;
-  const link = button("open", c.title || "(untitled)", () => open(c.id));
+  const link = document.createElement("button");
+  link.type = "button";
   link.className = "open";
-  link.textContent = c.title || "(untitled)";
+  link.addEventListener("click", () => open(item.entry.id));
+  const title = document.createElement("span");
   const small = document.createElement("span");
   small.className = "muted small facts";
-  small.textContent = facts;
-  link.append(small);
+  link.append(title, small);
   item.append(link);
+  for (const action of actions) {
+    action.addEventListener("click", () => action.act(item));
+    item.append(action);
+  }
+  item.update = (c) => {
+    item.entry = c;
+    item.dataset.id = c.id;
+    title.textContent = c.title || "(untitled)";
+    small.textContent = facts(c);
+    for (const action of actions) action.setAttribute("aria-label", `${action.textContent} ${title.textContent}`);
+    more(c);
+  };
   return item;
 }
 
-function button(name, label, action) {
+function button(name, act) {
   const element = document.createElement("button");
   element.type = "button";
   element.className = `small ${name}`;
   element.textContent = name;
-  element.setAttribute("aria-label", label);
-  element.addEventListener("click", action);
+  element.act = act;
   return element;
 }
 
