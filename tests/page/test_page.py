@@ -309,3 +309,40 @@ def test_a_reload_mid_turn_loses_nothing_the_turn_streams_on_when_reopened(page,
     assert reasoning >= 512  # think_longer's floor
     assert parts(page, 1)["bar"]["reasoning"] == reasoning
     assert parts(page, 1)["bar"].get("answer", 0) == final.usage.output_tokens - reasoning
+
+
+def test_deleting_the_conversation_on_screen_while_its_turn_runs_clears_it(page, client, http):
+    settings(page)
+    first = ask(page, "What is 2 + 2?", 1)
+    long_turns(page)
+    page.fill("#input", LONG)
+    page.press("#input", "Enter")
+    wait_for_reasoning(page, 10)
+    running = page.locator("article.turn").nth(1).get_attribute("data-response-id")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(f'#conversations li[data-id="{first}"] button.delete').click()
+    page.wait_for_function("() => !document.querySelector('article.turn') && !document.getElementById('send').disabled")
+    assert page.locator("#timeline .row").count() == 0 and page.locator("#status.error").count() == 0
+    for _ in range(50):
+        if http.get("/health").json()["live_sequences"] == 0:
+            break
+        time.sleep(0.1)
+    assert http.get("/health").json()["live_sequences"] == 0  # the deleted turn no longer runs
+    assert http.get(f"/v1/responses/{running}").status_code == 404
+    settings(page)
+    fresh = ask(page, "What is 3 + 3?", 1)  # a new conversation, not a continuation of the deleted one
+    assert client.responses.retrieve(fresh).previous_response_id is None
+
+
+def test_a_refused_turn_leaves_no_running_row_and_the_next_turn_is_turn_one(page, client):
+    settings(page, max_tokens="999999")  # more than the window holds: the server refuses it
+    page.fill("#input", "What is 1 + 1?")
+    page.press("#input", "Enter")
+    page.wait_for_selector("article.turn .error")
+    assert "context window exceeded" in page.locator("article.turn .error").inner_text()
+    page.wait_for_function("() => !document.getElementById('send').disabled")
+    assert page.locator("#timeline .row").count() == 0  # no "running…" row left behind
+    settings(page)
+    ask(page, "What is 1 + 1?", 2)
+    assert page.locator("#timeline .row").count() == 1
+    assert page.locator('#timeline .row[data-turn="1"]').count() == 1

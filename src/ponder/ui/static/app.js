@@ -78,8 +78,15 @@ async function run(view, row, open) {
       events = api.follow(state.running.id, last, controller.signal); // the job goes on: pick it up
     }
   }
+  if (state.running.abandoned) return ended(); // its conversation was deleted: nothing to draw
   if (state.running.stopping && state.running.id) body = await api.cancel(state.running.id).catch(() => body);
   if (body) finishTurn(view, row, body, seconds);
+  else if (!row.id && state.turns.includes(row)) state.turns.splice(state.turns.indexOf(row), 1); // refused: no row
+  else row.pending = false;
+  ended();
+}
+
+function ended() {
   state.running = null;
   setRunning(false);
   drawTimeline();
@@ -113,7 +120,7 @@ function handle(view, row, event) {
     case "response.failed":
       return { body: event.response };
     case "error":
-      view.fail(event.message);
+      if (!state.running.stopping) view.fail(event.message); // a stop's own "cancelled" is no error
       return {};
     default:
       return {};
@@ -167,19 +174,27 @@ function zoom() {
 // ---- conversations and tasks
 
 function newConversation() {
-  if (state.running) return;
+  if (!state.running) clearConversation();
+}
+
+function clearConversation() {
   Object.assign(state, { conversation: null, latest: null, turns: [] });
   $("turns").replaceChildren();
   drawTimeline();
   status("");
+  closeSide();
   $("input").focus();
 }
 
+// Opens may overlap (a double click, a click while the last one loads): only the newest draws,
+// and none while a turn runs, so two streams never share the screen.
+let opens = 0;
 async function open(id) {
   if (state.running) return;
+  const mine = ++opens;
   const found = await api.conversation(id).catch((error) => status(error.message, true));
-  if (!found) return;
-  newConversation();
+  if (!found || mine !== opens || state.running) return;
+  clearConversation();
   state.conversation = found.id;
   let view = null;
   for (const [index, turn] of found.turns.entries()) {
@@ -193,6 +208,7 @@ async function open(id) {
       view.element.remove(); // its whole stream is replayed into a fresh view
       row.pending = true;
       drawTimeline();
+      closeSide();
       return run(new TurnView($("turns"), said ?? ""), row, (signal) => api.follow(body.id, -1, signal));
     }
     stored(view, body);
@@ -226,8 +242,9 @@ function stored(view, body) {
 let refreshes = 0;
 async function refreshLists() {
   const mine = ++refreshes;
-  const listing = await api.conversations().catch(() => null);
-  if (!listing || mine !== refreshes) return;
+  const listing = await api.conversations().catch((error) => status(`the lists: ${error.message}`, true));
+  if (mine !== refreshes) return;
+  if (!listing) return scheduleRefresh(true); // try again: a running task's status must not freeze
   const tasks = listing.data.filter((c) => c.metadata.ponder_page === "task");
   const chats = listing.data.filter((c) => c.metadata.ponder_page !== "task");
   reconcile($("tasks"), tasks, taskItem);
@@ -263,7 +280,8 @@ const isRunning = (c) => c.status === "queued" || c.status === "in_progress";
 const conversationFacts = (c) => `${c.turns} turn${c.turns === 1 ? "" : "s"}`;
 
 function taskFacts(c) {
-  const end = isRunning(c) ? Date.now() / 1000 : c.completed_at || c.updated_at;
+  const end = isRunning(c) ? Date.now() / 1000 : c.completed_at;
+  if (end == null) return c.status; // failed by a restart: when it stopped is not known
   return `${c.status} · ${Math.max(0, Math.round(end - c.updated_at))} s`;
 }
 
@@ -331,8 +349,15 @@ async function renameConversation(c) {
 
 async function deleteConversation(c) {
   if (!window.confirm(`Delete “${c.title}”?`)) return;
-  await api.remove(c.id).catch((error) => status(error.message, true));
-  if (state.conversation === c.id) newConversation();
+  const deleted = await api.remove(c.id).then(() => true, (error) => status(error.message, true));
+  if (deleted && state.conversation === c.id) {
+    const running = state.running;
+    if (running) { // the server cancelled its turn: stop following it, and draw nothing of it
+      Object.assign(running, { abandoned: true, stopping: true });
+      running.controller.abort();
+    }
+    clearConversation();
+  }
   refreshLists();
 }
 
@@ -340,6 +365,7 @@ async function deleteConversation(c) {
 
 function askForKey(wrong) {
   const dialog = $("key-dialog");
+  dialog.oncancel = (event) => event.preventDefault(); // Esc: the requests waiting on a key would hang
   $("key-error").textContent = wrong ? "That key was refused: try again." : "";
   $("key").value = "";
   if (!dialog.open) dialog.showModal();

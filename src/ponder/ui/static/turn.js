@@ -109,10 +109,10 @@ export class TurnView {
     const message = (body.output || []).find((item) => item.type === "message");
     if (message && message.content[0]) this.answerText = message.content[0].text;
     this.draw();
-    const reasoning = body.usage ? body.usage.output_tokens_details.reasoning_tokens : 0;
+    const reasoning = body.usage ? body.usage.output_tokens_details.reasoning_tokens : null;
     const blocks = this.work.querySelectorAll("details.reasoning > summary");
     const last = blocks[blocks.length - 1];
-    if (last) {
+    if (last && reasoning !== null) { // a stopped turn has no usage: its header keeps the seconds
       const seconds = reasoningSeconds != null ? ` · ${reasoningSeconds.toFixed(1)} s` : "";
       last.textContent = `thought for ${reasoning} tokens${seconds}`;
       last.parentElement.dataset.tokens = String(reasoning);
@@ -125,7 +125,8 @@ export class TurnView {
 
   fail(text) {
     this.element.dataset.state = this.element.dataset.state === "running" ? "failed" : this.element.dataset.state;
-    this.extra.append(el("p", "error small", text));
+    const shown = [...this.extra.querySelectorAll("p.error")].some((p) => p.textContent === text);
+    if (!shown) this.extra.append(el("p", "error small", text)); // the error event, then the body's error
   }
 }
 
