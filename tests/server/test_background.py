@@ -6,7 +6,10 @@ import time
 import pytest
 from conftest import Server
 
-LONG = "List every number from 1 to 2000, one per line."  # runs long enough to be caught running
+# Surely runs for seconds, long enough to be caught running: think_longer at effort medium keeps
+# the model reasoning for at least half of 1,024 tokens (a plain answer may end at any token).
+LONG = {"model": "smollm2", "input": "List every number from 1 to 2000, one per line.", "background": True,
+        "reasoning": {"effort": "medium"}, "max_output_tokens": 1500, "extra_body": {"strategy": "think_longer"}}
 
 
 def poll(client, response, until=("completed", "incomplete", "failed", "cancelled"), seconds=120):
@@ -28,8 +31,7 @@ def test_create_returns_queued_and_polls_to_completed_with_usage(client):
 
 
 def test_cancel_stops_a_running_response_and_frees_its_sequence(client, http):
-    created = client.responses.create(model="smollm2", input=LONG, background=True, reasoning={"effort": "none"},
-                                      max_output_tokens=1500)
+    created = client.responses.create(**LONG)
     running = poll(client, created, until=("in_progress",), seconds=30)
     assert running.status == "in_progress"
     cancelled = client.responses.cancel(created.id)
@@ -69,8 +71,7 @@ def test_a_server_killed_mid_task_marks_it_failed_on_restart(tmp_path):
     db = tmp_path / "killed.db"
     server = Server(db).start()
     client = server.client()
-    created = client.responses.create(model="smollm2", input=LONG, background=True, reasoning={"effort": "none"},
-                                      max_output_tokens=1500)
+    created = client.responses.create(**LONG)
     assert poll(client, created, until=("in_progress",), seconds=30).status == "in_progress"
     server.kill()  # SIGKILL: nothing gets to clean up
     with Server(db).start() as again:
@@ -93,3 +94,17 @@ def test_only_background_responses_cancel_or_stream_again(client, http):
     reply = http.get(f"/v1/responses/{plain.id}", params={"stream": "true"})
     assert reply.status_code == 400 and "background" in reply.json()["error"]["message"]
     assert http.post("/v1/responses/resp_nope/cancel").status_code == 404
+
+
+def test_deleting_a_conversation_stops_its_running_turn_before_it_replies(client, http):
+    first = client.responses.create(model="smollm2", input="What is 2+2?", reasoning={"effort": "none"},
+                                    max_output_tokens=16)
+    created = client.responses.create(**LONG, previous_response_id=first.id)
+    assert poll(client, created, until=("in_progress",), seconds=30).status == "in_progress"
+    reply = http.delete(f"/v1/ponder/conversations/{first.id}")
+    assert reply.status_code == 200 and reply.json()["deleted"] is True
+    assert http.get("/health").json()["live_sequences"] == 0  # stopped by the time the delete replied
+    for gone in (first.id, created.id):
+        assert http.get(f"/v1/responses/{gone}").status_code == 404
+    again = http.delete(f"/v1/ponder/conversations/{first.id}")
+    assert again.status_code == 404 and again.json()["error"]["type"] == "invalid_request_error"

@@ -36,14 +36,15 @@ def renamed(state: ServerState, conversation_id: str, title: str) -> dict:
 
 
 async def deleted(state: ServerState, conversation_id: str) -> dict:
-    """Delete it, and stop what of it still runs in the background (its work would be lost)."""
+    """Delete it, and stop what of it still runs in the background (its work would be lost);
+    the reply comes once that has stopped, so that its engine sequence is free by then."""
     ids = await asyncio.to_thread(state.store.delete_conversation, conversation_id)
     if not ids:
         raise not_found("conversation", conversation_id)
-    for response_id in ids:
-        job = state.jobs.get(response_id)
-        if job is not None:
-            job.cancel()
+    jobs = [job for job in map(state.jobs.get, ids) if job is not None]
+    for job in jobs:
+        job.cancel()
+    await asyncio.gather(*(job.ended.wait() for job in jobs))
     return {"id": conversation_id, "object": "conversation.deleted", "deleted": True}
 
 
