@@ -89,6 +89,15 @@ def test_conversations_group_chains_newest_first_and_rename_and_delete(tmp_path)
     assert store.delete_conversation("a") == []
 
 
+def test_a_conversations_turns_are_its_chain_not_a_stopped_branch(tmp_path):
+    store = Store(tmp_path / "branch.db")
+    store.save(response("a"), [])
+    store.save(response("stopped", "a"), [])  # cancelled: the next turn continues from a
+    store.save(response("b", "a"), [])
+    assert [(c.id, c.turns, c.latest_id) for c in store.conversations(10)] == [("a", 2, "b")]
+    assert store.conversation("a").turns == len(store.chain("b")) == 2
+
+
 def test_the_conversations_migration_finds_the_chains_of_an_older_store(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite3.connect(path, isolation_level=None)

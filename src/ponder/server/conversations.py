@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 
-from ponder.server.errors import not_found
+from ponder.server.errors import invalid, not_found
 from ponder.server.state import ServerState
-from ponder.store.sqlite import Conversation
+from ponder.store.sqlite import ChainTooLong, Conversation
 
 TITLE_CHARS = 80  # a conversation without a given name is named by the start of its first question
 
@@ -24,7 +24,10 @@ def opened(state: ServerState, conversation_id: str) -> dict:
     """The conversation and its turns (the chain that ends at its latest response): each turn's
     input items and response body, oldest first."""
     found = existing(state, conversation_id)
-    chain = state.store.chain(found.latest_id) or [state.store.get(found.latest_id)]
+    try:
+        chain = state.store.chain(found.latest_id) or [state.store.get(found.latest_id)]
+    except ChainTooLong as error:  # as continuing it is refused (responses.stored_history)
+        raise invalid("conversation_id", f"{error}; it is too long to open") from None
     turns = [{"input": state.store.input_items(link.id), "response": link.body} for link in chain if link]
     return {**shaped(found), "turns": turns}
 

@@ -39,12 +39,23 @@ SELECT id, previous_response_id, body, input_messages, output_messages, depth FR
 """
 
 
-# a conversation's name, its opening input item, turns, start, and its latest response (the
-# last one stored: rowids grow with time)
+# how many responses the chain that ends at ?1 holds (ids only, no bodies), at most ?2
+CHAIN_LENGTH_SQL = """
+WITH RECURSIVE chain(previous_response_id, depth) AS (
+    SELECT previous_response_id, 1 FROM responses WHERE id = ?1
+    UNION ALL
+    SELECT r.previous_response_id, chain.depth + 1
+    FROM responses r JOIN chain ON r.id = chain.previous_response_id WHERE chain.depth < ?2
+)
+SELECT MAX(depth) FROM chain
+"""
+
+# a conversation's name, its opening input item, start, and its latest response (the last one
+# stored: rowids grow with time)
 CONVERSATION_SQL = """
 SELECT g.conversation, c.title, (SELECT i.item FROM input_items i WHERE i.response_id = g.conversation
-       ORDER BY i.position DESC LIMIT 1), g.turns, g.created_at, latest.id, latest.body
-FROM (SELECT conversation, COUNT(*) AS turns, MIN(created_at) AS created_at, MAX(rowid) AS last_row
+       ORDER BY i.position DESC LIMIT 1), g.created_at, latest.id, latest.body
+FROM (SELECT conversation, MIN(created_at) AS created_at, MAX(rowid) AS last_row
       FROM responses {where} GROUP BY conversation) g
 JOIN responses latest ON latest.rowid = g.last_row
 LEFT JOIN conversations c ON c.id = g.conversation
@@ -58,7 +69,7 @@ class Conversation:
     id: str  # its first response's id
     title: str | None  # given by a person
     opening: dict | None  # the first response's last input item (what it was asked), if still stored
-    turns: int
+    turns: int  # the responses of the chain that ends at the latest (a stopped branch is not one)
     created_at: int
     latest_id: str
     latest: dict  # the latest response's body
@@ -188,12 +199,19 @@ class Store:
         """The conversations, the most recently continued first."""
         with self._lock:
             rows = self._db.execute(CONVERSATIONS_SQL, (limit,)).fetchall()
-        return [_conversation(row) for row in rows]
+            return [self._conversation(row) for row in rows]
 
     def conversation(self, conversation_id: str) -> Conversation | None:
         with self._lock:
             row = self._db.execute(ONE_CONVERSATION_SQL, (conversation_id,)).fetchone()
-        return None if row is None else _conversation(row)
+            return None if row is None else self._conversation(row)
+
+    def _conversation(self, row) -> Conversation:
+        # counted along the chain, as reopening shows it: a cancelled turn that the next one
+        # branched around is stored in the conversation but is not one of its turns
+        turns = self._db.execute(CHAIN_LENGTH_SQL, (row[4], MAX_CHAIN)).fetchone()[0]
+        opening = None if row[2] is None else json.loads(row[2])
+        return Conversation(row[0], row[1], opening, turns, row[3], row[4], json.loads(row[5]))
 
     def rename(self, conversation_id: str, title: str) -> bool:
         with self._lock, self._db:
@@ -234,11 +252,6 @@ def _migrations() -> list[tuple[int, str]]:
     folder = resources.files("ponder.store").joinpath("migrations")
     files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
     return [(int(f.name.split("_", 1)[0]), f.read_text(encoding="utf-8")) for f in files]
-
-
-def _conversation(row) -> Conversation:
-    opening = None if row[2] is None else json.loads(row[2])
-    return Conversation(row[0], row[1], opening, row[3], row[4], row[5], json.loads(row[6]))
 
 
 def _dump_messages(messages: list[Message]) -> str:
