@@ -104,9 +104,10 @@ def test_the_conversations_migration_finds_the_chains_of_an_older_store(tmp_path
     db.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER)")
     for version, sql in [(v, s) for v, s in _migrations() if v < 3]:  # a store from before 0003
         db.executescript(f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES ({version}, 0);\nCOMMIT;")
-    for rid, previous in [("r1", None), ("r2", "r1"), ("r3", "r2"), ("orphan", "gone")]:
+    for rid, previous in [("r1", None), ("r2", "r1"), ("r3", "r2"), ("orphan", "gone"), ("orphan2", "orphan")]:
         db.execute("INSERT INTO responses (id, created_at, previous_response_id, model, body, input_messages,"
                    " output_messages) VALUES (?, 0, ?, 'm', '{}', '[]', '[]')", (rid, previous))
     db.close()
     store = Store(path)
-    assert {c.id: c.turns for c in store.conversations(10)} == {"r1": 3, "orphan": 1}
+    # a chain whose first links were pruned begins at its oldest kept one, and is one conversation
+    assert {c.id: c.turns for c in store.conversations(10)} == {"r1": 3, "orphan": 2}

@@ -2,12 +2,13 @@
 -- so that a conversation is listed, renamed and deleted in one query; names live apart.
 ALTER TABLE responses ADD COLUMN conversation TEXT;
 WITH RECURSIVE walk(id, root) AS (
-    SELECT id, id FROM responses WHERE previous_response_id IS NULL
+    -- a chain begins at a response without a previous one, or whose previous one is gone (pruned)
+    SELECT id, id FROM responses
+    WHERE previous_response_id IS NULL OR previous_response_id NOT IN (SELECT id FROM responses)
     UNION ALL
     SELECT r.id, walk.root FROM responses r JOIN walk ON r.previous_response_id = walk.id
 )
 UPDATE responses SET conversation = (SELECT root FROM walk WHERE walk.id = responses.id);
-UPDATE responses SET conversation = id WHERE conversation IS NULL;  -- a chain whose first link is gone
 CREATE INDEX responses_conversation ON responses(conversation, created_at);
 CREATE TABLE conversations (
     id TEXT PRIMARY KEY,            -- the first response's id
