@@ -1,4 +1,4 @@
-"""The window and the KV pool are two numbers: with defaults, the shipped reasoner (a 1,024-token
+"""The window and the KV pool are two numbers: with defaults, the shipped reasoner (a 2,048-token
 window, whose cells cost almost nothing) runs vote@8 with 512-token completions, which need
 more cells than one window holds."""
 
@@ -16,7 +16,7 @@ def reasoner(tmp_path_factory):
 
 def test_defaults_give_a_vote_of_eight_more_cells_than_one_window(reasoner):
     card = reasoner.http().get("/v1/models").json()["data"][0]
-    assert card["context_window"] == 1024 and card["kv_cells"] >= 8 * 512 + 64
+    assert card["context_window"] == 2048 and card["kv_cells"] >= 8 * 512 + 64
     reply = reasoner.client().chat.completions.create(
         model="ponder-reasoner", messages=[{"role": "user", "content": "What is 347 * 86?"}],
         max_completion_tokens=512, reasoning_effort="high", seed=3, extra_body={"strategy": "vote@8"})

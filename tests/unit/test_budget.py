@@ -44,6 +44,6 @@ def test_explicit_completion_cap_is_kept_even_if_the_window_cannot_hold_it():
 
 
 def test_a_small_window_gives_the_reasoning_three_quarters_of_the_reserve():
-    budget = settle_budget(Effort.HIGH, None, None, 1024)  # ponder-reasoner's window
+    budget = settle_budget(Effort.HIGH, None, None, 1024)  # the third ponder-reasoner's window
     assert (budget.completion, budget.reasoning) == (512, 384)
     assert settle_budget(Effort.LOW, None, None, 1024).reasoning == EFFORT_TOKENS[Effort.LOW]

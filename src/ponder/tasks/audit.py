@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 EQUATION = re.compile(r"(?<![\d+*-])(\d+(?:[+*-]\d+)+)=(-?\d+)(?![\d+*-])")
 CORRECTION = re.compile(r"\s*wait,\s*(\d+(?:[+*-]\d+)+)=(-?\d+)(?![\d+*-])")
 SLIP_AND_WAIT = re.compile(r"(\d+(?:[+*-]\d+)+)=-?\d+ wait, \1=")
-TOKEN = re.compile(r"->|\d+|\S")
+TOKEN = re.compile(r"->|\d+|\n|\S")  # line breaks count: a line tells a copy from a step
 KINDS = ("value", "carry", "copy", "format", "cut")
 
 
@@ -74,7 +74,8 @@ def evaluate(lhs: str) -> int:
 
 def departure(trace: str, worked: str) -> str | None:
     """The kind of the first token where the corrected trace leaves the worked one."""
-    mine, gold = TOKEN.findall(applied(trace)), TOKEN.findall(worked)
+    # stripped: the reasoning a reply carries has lost the worked trace's last line break
+    mine, gold = TOKEN.findall(applied(trace).strip()), TOKEN.findall(worked.strip())
     for i, expected in enumerate(gold):
         if i >= len(mine):
             return "cut"
@@ -94,10 +95,22 @@ def kind(tokens: list[str], i: int) -> str:
     before = tokens[i - 1] if i else ""
     after = tokens[i + 1] if i + 1 < len(tokens) else ""
     if (before == "=" or (before == "-" and i > 1 and tokens[i - 2] == "=")) and after not in ("*", "+", "-"):
-        return "value"  # (after `8*76=`, `76*8` is the operands swapped: a copy)
+        # (after `8*76=`, `76*8` is the operands swapped: a copy; so is a partial product
+        # recalled by its name, `868*2=1736` on a line of its own)
+        return "copy" if recalled(tokens, i) else "value"
     if before == "+" and after == "=" and in_column(tokens, i):
         return "carry"
     return "copy"
+
+
+def recalled(tokens: list[str], i: int) -> bool:
+    """Whether token i is a value on a line with neither a column (`:`) nor a conclusion (`so`)."""
+    for token in reversed(tokens[:i]):
+        if token == ":" or token.isalpha():
+            return False
+        if token == "\n":
+            return True
+    return True
 
 
 def in_column(tokens: list[str], i: int) -> bool:

@@ -22,16 +22,28 @@ class Trace:
         else:
             self.pieces.append((text, True))
 
-    def value(self, lhs: str, result: int) -> None:
-        """Write `lhs=result`, sometimes first with a wrong result that is then corrected."""
+    def value(self, lhs: str, result: int, slip_rate: float | None = None, leading: bool = False) -> None:
+        """Write `lhs=result`, sometimes first with a wrong result that is then corrected.
+        slip_rate: this value's own chance (else the trace's); leading: the slip is in the
+        leading digit (a number copied from above), not off by one or ten (a step)."""
+        rate = self.slip_rate if slip_rate is None else slip_rate * bool(self.slip_rate)
         self.say(f"{lhs}=")
-        if self.slip_rate and self.rng.random() < self.slip_rate:
-            self.pieces.append((str(wrong_value(self.rng, result)), False))
+        if rate and self.rng.random() < rate:
+            wrong = wrong_leading(self.rng, result) if leading and result >= 10 else wrong_value(self.rng, result)
+            self.pieces.append((str(wrong), False))
             self.say(f" wait, {lhs}=")
         self.say(str(result))
 
     def freeze(self) -> tuple[tuple[str, bool], ...]:
         return tuple(self.pieces)
+
+
+def wrong_leading(rng: random.Random, right: int) -> int:
+    """A copy's slip, as the third reasoner made them: the leading digit one off, mostly one too
+    small (`2502` copied as `1502`)."""
+    step = 10 ** (len(str(right)) - 1)
+    down = right - step >= step  # the number keeps its length
+    return right - step if down and rng.random() < 0.75 else right + step
 
 
 def wrong_value(rng: random.Random, right: int) -> int:

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 from ponder.tasks.trace import Trace
 
+RECALL_SLIP_RATE = 0.1  # per partial product recalled by name, in traces that slip at all
 
-def add(t: Trace, a: int, b: int) -> int:
+
+def add(t: Trace, a: int, b: int, conclude: bool = True) -> int:
     xs, ys = str(a), str(b)
     carry, so_far = 0, ""
     while True:
@@ -36,7 +38,8 @@ def add(t: Trace, a: int, b: int) -> int:
         if last:
             break
         xs, ys, carry = rest(xs), rest(ys), s // 10
-    t.say(f"so {a}+{b}={a + b}\n")
+    if conclude:
+        t.say(f"so {a}+{b}={a + b}\n")
     return a + b
 
 
@@ -74,15 +77,26 @@ def mul(t: Trace, a: int, b: int) -> int:
     if len(str(b)) > len(str(a)):  # one partial product per digit of the shorter number
         a, b = b, a
         t.say(f"{asked}={a}*{b}\n")
-    partials = []
+    named = []
     for k, d in enumerate(reversed(str(b))):
         partial = times_digit(t, a, int(d))
-        if k:
-            t.say(f"{partial}*{10 ** k}={partial * 10 ** k}\n")
-        partials.append(partial * 10**k)
-    total = partials[0]
-    for partial in partials[1:]:
-        total = add(t, total, partial)
+        shifted = f", {a}*{d}{'0' * k}={partial * 10**k}" if k and partial else ""
+        if d not in "01" and len(str(b)) > 1:  # times_digit ended on the digits, not on the product's name
+            t.say(f"so {a}*{d}={partial}{shifted}\n")
+        named.append((f"{a}*{d}{'0' * k}", partial * 10**k))
+    if len(named) > 1:
+        # Each partial product is recalled by its name, right above the sum that adds it: writing
+        # `868*4=` again, the model finds the one place it was written and copies what follows
+        # (an induction copy). Copied by position instead, from about eight lines up, the first
+        # partial's leading digit was the third reasoner's most common first error.
+        # Copies slip (and are corrected) more often than steps, so that the model sees a
+        # correction where its own errors are.
+        for i, (name, value) in enumerate(named):
+            t.value(name, value, slip_rate=RECALL_SLIP_RATE, leading=True)
+            t.say(", " if i + 1 < len(named) else "\n")
+    total = named[0][1]
+    for _, value in named[1:]:
+        total = add(t, total, value, conclude=False)  # the product's conclusion says it
     t.say(f"so {asked}={a * b}\n")
     return a * b
 

@@ -60,7 +60,10 @@ RECIPES = {
     # SFT model is right sometimes and wrong sometimes (GRPO learns only from groups that
     # disagree). Its window doubles to 2,048 positions (RoPE has no learned positions), so that
     # effort high leaves 768 reasoning tokens, room for a long trace's corrections.
-    "refresh": Recipe(name="refresh", seed=1240, shape=Shape(max_positions=2048), sft_more=((24000, 1e-3),),
+    # Its SFT round draws two fifths of its problems from multiplication, one of them 3-by-2
+    # only, so that a changed multiplication layout is learned in one round.
+    "refresh": Recipe(name="refresh", seed=1240, tasks=("add", "sub", "mul", "mul:3x2", "word"),
+                      shape=Shape(max_positions=2048), sft_more=((24000, 1e-3),),
                       rl_tasks=("mul:3x2",), rl_max_new=450),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=((32, 1e-3),),
