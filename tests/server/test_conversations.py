@@ -3,8 +3,8 @@ opened turn by turn, renamed, deleted, and bad input refused with OpenAI-shaped 
 
 from conftest import Server
 
-from ponder.types import Message, Role
 from ponder.store.sqlite import MAX_CHAIN, Store, StoredResponse
+from ponder.types import Message, Role
 
 
 def ask(client, text, previous=None):

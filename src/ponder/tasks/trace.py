@@ -26,7 +26,7 @@ class Trace:
         """Write `lhs=result`, sometimes first with a wrong result that is then corrected.
         slip_rate: this value's own chance (else the trace's); leading: the slip is in the
         leading digit (a number copied from above), not off by one or ten (a step)."""
-        rate = self.slip_rate if slip_rate is None else slip_rate * bool(self.slip_rate)
+        rate = slip_rate if slip_rate is not None and self.slip_rate else self.slip_rate  # a clean trace stays clean
         self.say(f"{lhs}=")
         if rate and self.rng.random() < rate:
             wrong = wrong_leading(self.rng, result) if leading and result >= 10 else wrong_value(self.rng, result)
