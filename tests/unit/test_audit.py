@@ -5,7 +5,7 @@ import random
 import pytest
 
 from ponder.tasks import written
-from ponder.tasks.audit import audit, evaluate
+from ponder.tasks.audit import audit, departing, evaluate
 from ponder.tasks.trace import Trace
 
 
@@ -71,3 +71,16 @@ def test_a_trace_that_stops_early_is_cut():
 
 def test_evaluate_reads_the_traces_arithmetic():
     assert [evaluate(e) for e in ("8*7", "56+1", "4+0+1", "16-9-0", "6944*10", "2+3*4")] == [56, 57, 5, 7, 69440, 14]
+
+
+def test_a_departure_is_found_where_it_lies_in_the_trace_corrections_and_all():
+    at = GOLD.index("72+7=79") + len("72+7=")
+    assert departing(GOLD.replace("72+7=79", "72+7=78", 1), GOLD) == ("value", at + 1, at + 2)  # the 8 of 78
+    corrected = GOLD.replace("8*6=48", "8*6=49 wait, 8*6=48", 1)  # a corrected slip shifts what follows
+    wrong = corrected.replace("72+7=79", "72+7=78", 1)
+    at = wrong.index("72+7=78") + len("72+7=")
+    assert departing(wrong, GOLD) == ("value", at + 1, at + 2)
+    at = GOLD.index("72+7=79") + len("72+7=")
+    assert departing(GOLD.replace("72+7=79", "72+7=7", 1), GOLD) == ("value", at, at + 1)  # a number cut short
+    assert departing(GOLD[:40], GOLD) == ("cut", 40, 40)
+    assert departing(corrected, GOLD) is None

@@ -3,7 +3,8 @@
 Nothing is run: the results.json files (or the folders that hold them) are read, checked,
 combined (eval/combine.py), and the table printed; with --out the combined results.json and
 scaling.png are written there too. When the runs are of more than one model, the table has a
-model column and the plot one curve per model, task and strategy.
+model column, the plot one curve per model, task and strategy, and a paired table compares
+models on the problems they both scored (eval/paired.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from rich.console import Console
 
 from ponder.cli.eval import TABLE_WIDTH, make_folder
 from ponder.eval.combine import combine, combined_document, read_run
+from ponder.eval.paired import paired_table
 from ponder.eval.plot import require_matplotlib, write_plot
 from ponder.eval.report import correction_table, results_table, shape_table, write_json
 
@@ -37,7 +39,7 @@ def eval_report(paths, out, title):
     if not console.is_terminal:
         console.width = TABLE_WIDTH
     console.print(results_table(results, title or "ponder eval", models))
-    for extra in (shape_table(results, models), correction_table(results, models)):
+    for extra in (shape_table(results, models), correction_table(results, models), paired_table(results, models)):
         if extra is not None:
             console.print(extra)
     if any(r.partial for r in results):

@@ -19,6 +19,7 @@ sum), `format` (not a number), `cut` (the trace stops early), or none when it ne
 from __future__ import annotations
 
 import re
+from os.path import commonprefix
 from dataclasses import asdict, dataclass
 
 EQUATION = re.compile(r"(?<![\d+*-])(\d+(?:[+*-]\d+)+)=(-?\d+)(?![\d+*-])")
@@ -74,19 +75,44 @@ def evaluate(lhs: str) -> int:
 
 def departure(trace: str, worked: str) -> str | None:
     """The kind of the first token where the corrected trace leaves the worked one."""
+    found = departing(trace, worked)
+    return found[0] if found else None
+
+
+def departing(trace: str, worked: str) -> tuple[str, int, int] | None:
+    """The first departure's kind and where it lies in `trace`: from the first wrong character
+    to the end of its number (a trace that stops early departs at its end); None where it
+    never departs."""
+    text, origin = applied(trace)
+    mine = list(TOKEN.finditer(text))
     # stripped: the reasoning a reply carries has lost the worked trace's last line break
-    mine, gold = TOKEN.findall(applied(trace).strip()), TOKEN.findall(worked.strip())
+    while mine and mine[0].group() == "\n":
+        mine.pop(0)
+    while mine and mine[-1].group() == "\n":
+        mine.pop()
+    gold = TOKEN.findall(worked.strip())
     for i, expected in enumerate(gold):
         if i >= len(mine):
-            return "cut"
-        if mine[i] != expected:
-            return kind(gold, i)
+            return "cut", len(trace), len(trace)
+        if mine[i].group() != expected:
+            same = len(commonprefix([mine[i].group(), expected]))  # `67440` for `67340`: from the 4
+            start = min(mine[i].start() + same, mine[i].end() - 1)
+            return kind(gold, i), origin[start], origin[mine[i].end() - 1] + 1
     return None
 
 
-def applied(trace: str) -> str:
-    """The trace with each corrected slip replaced by its correction."""
-    return SLIP_AND_WAIT.sub(r"\1=", trace)
+def applied(trace: str) -> tuple[str, list[int]]:
+    """The trace with each corrected slip replaced by its correction, and for each of its
+    characters the offset it came from in `trace`."""
+    parts, origin, last = [], [], 0
+    for slip in SLIP_AND_WAIT.finditer(trace):
+        kept = slip.start() + len(slip.group(1)) + 1  # `lhs=` stays, `wrong wait, lhs=` goes
+        parts.append(trace[last:kept])
+        origin += range(last, kept)
+        last = slip.end()
+    parts.append(trace[last:])
+    origin += range(last, len(trace))
+    return "".join(parts), origin
 
 
 def kind(tokens: list[str], i: int) -> str:

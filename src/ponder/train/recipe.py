@@ -50,6 +50,8 @@ class Recipe:
     sft_time_limit_s: float | None = None
     rl_time_limit_s: float | None = 1200.0
     rl_tasks: tuple[str, ...] | None = None  # what RL trains and checks on (task specs); None: `tasks`
+    rl_credit: str = "outcome"  # which tokens earn a rollout's advantage (train/credit.py)
+    rl_check_temperature: float | None = None  # None: the rollouts' temperature; 0: greedy
 
 
 RECIPES = {
@@ -65,6 +67,14 @@ RECIPES = {
     "refresh": Recipe(name="refresh", seed=1240, tasks=("add", "sub", "mul", "mul:3x2", "word"),
                       shape=Shape(max_positions=2048), sft_more=((24000, 1e-3),),
                       rl_tasks=("mul:3x2",), rl_max_new=450),
+    # Round three (issue 18): GRPO alone, from the shipped SFT weights (--from-gguf
+    # ponder-reasoner-sft.gguf; no further SFT round), with step-level credit: a wrong rollout
+    # is penalised at its first error only. Checked greedily on 128 fixed problems, as `ponder
+    # eval` scores, so that the kept step is the one that helped greedy decoding.
+    "stepwise": Recipe(name="stepwise", seed=1250, tasks=("add", "sub", "mul", "mul:3x2", "word"),
+                       shape=Shape(max_positions=2048), sft_more=(), rl_tasks=("mul:3x2",), rl_max_new=450,
+                       rl_credit="departure", rl_check_temperature=0.0, rl_check_per_task=128,
+                       rl_check_every=10, rl_steps=150, rl_time_limit_s=3000.0, rl_lr=3e-5),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=((32, 1e-3),),
                    rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24, rl_check_every=1, rl_check_per_task=1),
@@ -161,7 +171,8 @@ def run(recipe: Recipe, out: Path, echo=print, from_sft: Path | None = None,
                         group=recipe.rl_group, lr=recipe.rl_lr, max_new=recipe.rl_max_new,
                         temperature=recipe.rl_temperature, seed=recipe.seed + 7, log=log,
                         time_limit_s=recipe.rl_time_limit_s, check_every=recipe.rl_check_every,
-                        check_per_task=recipe.rl_check_per_task)
+                        check_per_task=recipe.rl_check_per_task, credit=recipe.rl_credit,
+                        check_temperature=recipe.rl_check_temperature)
     save(model, vocab, recipe, out / "rl.pt")
     export(model, vocab, out / "ponder-reasoner.gguf", "ponder-reasoner")
     summary = {"recipe": asdict(recipe), "sft": sft_stats, "rl": rl_stats, "compact_vocab": len(vocab),

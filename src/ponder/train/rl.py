@@ -8,7 +8,10 @@ never binds), no KL term, losses averaged over all completion tokens (as DAPO/Dr
 recommend for long, uneven completions).
 
 Reward: 1 for a finished turn whose reasoning closed and whose answer is exactly right,
-0.1 for a finished, well-formed turn with a wrong answer (format), 0 otherwise.
+0.1 for a finished, well-formed turn with a wrong answer (format), 0 otherwise. Credit
+(credit.py): `outcome` gives each rollout's advantage to all its tokens; `departure` gives a
+wrong rollout's only to its first error, which our tasks' step checker finds, and penalises
+it even where the whole group failed.
 
 Policy gradients on a few thousand rollouts are noisy, and the first reasoner's RL lowered
 its accuracy. So every few steps the policy is checked on a fixed set of fresh problems
@@ -30,6 +33,7 @@ import torch
 from ponder.answers import is_correct
 from ponder.tasks import Problem, get_task
 from ponder.train import chat
+from ponder.train.credit import assign
 from ponder.train.model import full_logprobs
 from ponder.train.sample import Rollout, sample
 from ponder.train.vocab import CompactVocab, detokenize, eos_id, tokenize
@@ -46,7 +50,9 @@ def reward(problem: Problem, rollout: Rollout, vocab: CompactVocab) -> float:
 
 
 def policy_loss(model, vocab: CompactVocab, rollouts: list[Rollout], advantages: list[float],
-                temperature: float) -> torch.Tensor:
+                temperature: float, spans: list[tuple[int, int]] | None = None) -> torch.Tensor:
+    """spans: per rollout, the completion tokens [start, end) that carry its advantage (credit.py);
+    None: all of them."""
     width = max(len(r.prompt) + len(r.completion) for r in rollouts)
     ids = torch.zeros((len(rollouts), width), dtype=torch.long)
     mask = torch.zeros_like(ids)
@@ -55,7 +61,8 @@ def policy_loss(model, vocab: CompactVocab, rollouts: list[Rollout], advantages:
         seq = r.prompt + r.completion
         ids[row, : len(seq)] = torch.tensor(seq)
         mask[row, : len(seq)] = 1
-        weight[row, len(r.prompt) - 1 : len(seq) - 1] = a  # position t predicts token t+1
+        start, end = spans[row] if spans else (0, len(r.completion))
+        weight[row, len(r.prompt) - 1 + start : len(r.prompt) - 1 + end] = a  # position t predicts token t+1
     logits = model(input_ids=ids, attention_mask=mask).logits
     # the policy that sampled: the full softmax at the rollout temperature
     logp = torch.log_softmax(full_logprobs(logits, vocab) / temperature, dim=-1)
@@ -66,7 +73,11 @@ def policy_loss(model, vocab: CompactVocab, rollouts: list[Rollout], advantages:
 
 def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_per_step: int, group: int,
           lr: float, max_new: int, temperature: float, seed: int, log: Callable[[dict], None],
-          time_limit_s: float | None = None, check_every: int = 5, check_per_task: int = 32) -> dict:
+          time_limit_s: float | None = None, check_every: int = 5, check_per_task: int = 32,
+          credit: str = "outcome", check_temperature: float | None = None) -> dict:
+    """check_temperature: the checks' sampling temperature (0: greedy, as `ponder eval` scores);
+    None: the rollouts' own."""
+    check_temperature = temperature if check_temperature is None else check_temperature
     rng = random.Random(seed)
     generator = torch.Generator().manual_seed(seed)
     pool = {name: iter(get_task(name).problems(steps * prompts_per_step, seed=seed + 1, split="train"))
@@ -75,30 +86,34 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, betas=(0.9, 0.99))
     eos = vocab.index[eos_id()]
     started, history = time.perf_counter(), []
-    best = Best(check(model, vocab, check_set, max_new, temperature, seed), 0, model)
+    best = Best(check(model, vocab, check_set, max_new, check_temperature, seed), 0, model)
     log({"stage": "rl-check", "step": 0, "solved": best.score})
     for step in range(steps):
         problems = [next(pool[rng.choice(tasks)]) for _ in range(prompts_per_step)]
         rollouts = sample(model, [prompt(p, vocab) for p in problems for _ in range(group)], vocab, eos,
                           max_new=max_new, temperature=temperature, generator=generator)
         rewards = [reward(problems[i // group], r, vocab) for i, r in enumerate(rollouts)]
-        advantages = group_advantages(rewards, group)
+        credits = [assign(problems[i // group], r.completion, rewards[i] == 1.0, a, vocab, credit)
+                   for i, (r, a) in enumerate(zip(rollouts, group_advantages(rewards, group)))]
+        advantages, spans = [a for a, _ in credits], [s for _, s in credits]
         model.train()
         loss = torch.zeros(())
         if any(advantages):
-            loss = policy_loss(model, vocab, rollouts, advantages, temperature)
+            loss = policy_loss(model, vocab, rollouts, advantages, temperature, spans)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
         solved = statistics.fmean(r == 1.0 for r in rewards)
         history.append(solved)
+        placed = sum(e - s < len(r.completion) for (s, e), r in zip(spans, rollouts))  # first errors credited
         log({"stage": "rl", "step": step + 1, "of": steps, "solved": solved, "mean_reward": statistics.fmean(rewards),
-             "loss": float(loss), "mean_len": statistics.fmean(len(r.completion) for r in rollouts),
+             "first_errors": placed,
+             "loss": loss.item(), "mean_len": statistics.fmean(len(r.completion) for r in rollouts),
              "elapsed_s": time.perf_counter() - started})
         out_of_time = bool(time_limit_s and time.perf_counter() - started > time_limit_s)
         if (step + 1) % check_every == 0 or step + 1 == steps or out_of_time:
-            score = check(model, vocab, check_set, max_new, temperature, seed)
+            score = check(model, vocab, check_set, max_new, check_temperature, seed)
             best.offer(score, step + 1, model)
             log({"stage": "rl-check", "step": step + 1, "solved": score, "best": best.score})
         if out_of_time:

@@ -42,8 +42,11 @@ def sample(model, prompts: list[list[int]], vocab: CompactVocab, eos: int, *, ma
     finished = [False] * len(prompts)
     last_pos = positions[:, -1:]
     for _ in range(max_new):
-        logp = full_logprobs(out.logits[:, -1, :], vocab) / temperature
-        token = torch.multinomial(torch.softmax(logp, dim=-1), 1, generator=generator)
+        logp = full_logprobs(out.logits[:, -1, :], vocab)
+        if temperature == 0:  # greedy, as `ponder eval --temperature 0` decodes
+            token = logp.argmax(dim=-1, keepdim=True)
+        else:
+            token = torch.multinomial(torch.softmax(logp / temperature, dim=-1), 1, generator=generator)
         for row, t in enumerate(token[:, 0].tolist()):
             if done[row]:
                 continue

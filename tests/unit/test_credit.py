@@ -1,0 +1,61 @@
+"""Step-level credit: a penalised rollout's advantage lands on its first wrong number only."""
+
+from ponder.tasks import get_task
+from ponder.train import chat
+from ponder.train.credit import STEP_PENALTY, assign, token_span
+from ponder.train.vocab import CompactVocab, detokenize, tokenize
+
+PROBLEM = get_task("mul:3x2").problems(1, seed=0, split="train")[0]
+
+
+def rollout(trace: str, answer: str) -> tuple[list[int], CompactVocab]:
+    text = trace + chat.close_text() + chat.answer_text(answer) + chat.EOS_TEXT
+    tokens = tokenize(text)
+    vocab = CompactVocab.covering([tokens])
+    return vocab.compact(tokens), vocab
+
+
+def said(completion: list[int], vocab: CompactVocab, span: tuple[int, int]) -> str:
+    return detokenize(vocab.expand(completion[span[0] : span[1]]))
+
+
+def test_a_wrong_trace_is_penalised_at_its_first_wrong_digit_only():
+    gold = PROBLEM.trace_text
+    line = gold.split("\n")[1]  # the first column step, `868*7: 8*7=56, 56+0=56 -> 6`
+    value = line.split("=")[1].split(",")[0]
+    slipped = line.replace(f"={value},", f"={int(value) + 1},", 1)
+    completion, vocab = rollout(gold.replace(line, slipped, 1), "1")
+    advantage, span = assign(PROBLEM, completion, False, -0.4, vocab, "departure")
+    assert span[1] - span[0] == 1 and said(completion, vocab, span) == str(int(value) + 1)[-1]
+    assert advantage == STEP_PENALTY  # at least a step's penalty…
+    assert assign(PROBLEM, completion, False, 0.0, vocab, "departure")[0] == STEP_PENALTY  # …where all failed
+    assert assign(PROBLEM, completion, False, -2.5, vocab, "departure")[0] == -2.5
+
+
+def test_right_rollouts_and_outcome_credit_keep_every_token_and_the_group_advantage():
+    completion, vocab = rollout(PROBLEM.trace_text, PROBLEM.answer)
+    assert assign(PROBLEM, completion, True, 1.5, vocab, "departure") == (1.5, (0, len(completion)))
+    wrong, vocab = rollout(PROBLEM.trace_text.replace("=", "=9", 1), "1")
+    assert assign(PROBLEM, wrong, False, 0.0, vocab, "outcome") == (0.0, (0, len(wrong)))
+
+
+def test_reasoning_closed_too_early_is_penalised_at_the_close():
+    cut = PROBLEM.trace_text[: len(PROBLEM.trace_text) // 2]
+    cut = cut[: cut.rindex("\n") + 1]
+    completion, vocab = rollout(cut, "1")
+    _, span = assign(PROBLEM, completion, False, -1.0, vocab, "departure")
+    # the close is several tokens; the first one is where the model chose to stop
+    assert span[1] - span[0] == 1 and chat.FORMAT.close.startswith(said(completion, vocab, span))
+
+
+def test_a_rollout_the_audit_cannot_place_keeps_every_token_and_is_never_pushed_up():
+    completion, vocab = rollout(PROBLEM.trace_text, "1")  # a right trace, a wrong answer
+    assert assign(PROBLEM, completion, False, -0.5, vocab, "departure") == (-0.5, (0, len(completion)))
+    assert assign(PROBLEM, completion, False, 0.3, vocab, "departure") == (0.0, (0, len(completion)))
+
+
+def test_token_spans_cover_the_characters_asked_for():
+    pieces = ["ab", "c", "de", "f"]
+    assert token_span(pieces, 2, 3) == (1, 2)
+    assert token_span(pieces, 1, 4) == (0, 3)
+    assert token_span(pieces, 6, 7) == (3, 4)  # past the end: the last token
