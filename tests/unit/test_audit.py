@@ -81,6 +81,8 @@ def test_a_departure_is_found_where_it_lies_in_the_trace_corrections_and_all():
     at = wrong.index("72+7=78") + len("72+7=")
     assert departing(wrong, GOLD) == ("value", at + 1, at + 2)
     at = GOLD.index("72+7=79") + len("72+7=")
-    assert departing(GOLD.replace("72+7=79", "72+7=7", 1), GOLD) == ("value", at, at + 1)  # a number cut short
+    # a number cut short: the wrong choice is what came after it
+    assert departing(GOLD.replace("72+7=79", "72+7=7", 1), GOLD) == ("value", at + 1, at + 2)
+    assert departing(GOLD[: at + 1], GOLD) == ("value", at + 1, at + 2)  # …the trace's end, where it closed
     assert departing(GOLD[:40], GOLD) == ("cut", 40, 40)
     assert departing(corrected, GOLD) is None

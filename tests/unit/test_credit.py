@@ -23,10 +23,11 @@ def test_a_wrong_trace_is_penalised_at_its_first_wrong_digit_only():
     gold = PROBLEM.trace_text
     line = gold.split("\n")[1]  # the first column step, `868*7: 8*7=56, 56+0=56 -> 6`
     value = line.split("=")[1].split(",")[0]
-    slipped = line.replace(f"={value},", f"={int(value) + 1},", 1)
+    wrong = value[:-1] + str((int(value[-1]) + 1) % 10)  # its last digit one off
+    slipped = line.replace(f"={value},", f"={wrong},", 1)
     completion, vocab = rollout(gold.replace(line, slipped, 1), "1")
     advantage, span = assign(PROBLEM, completion, False, -0.4, vocab, "departure")
-    assert span[1] - span[0] == 1 and said(completion, vocab, span) == str(int(value) + 1)[-1]
+    assert span[1] - span[0] == 1 and said(completion, vocab, span) == wrong[-1]
     assert advantage == STEP_PENALTY  # at least a step's penalty…
     assert assign(PROBLEM, completion, False, 0.0, vocab, "departure")[0] == STEP_PENALTY  # …where all failed
     assert assign(PROBLEM, completion, False, -2.5, vocab, "departure")[0] == -2.5
@@ -59,3 +60,23 @@ def test_token_spans_cover_the_characters_asked_for():
     assert token_span(pieces, 2, 3) == (1, 2)
     assert token_span(pieces, 1, 4) == (0, 3)
     assert token_span(pieces, 6, 7) == (3, 4)  # past the end: the last token
+
+
+def test_a_wrong_leading_digit_is_penalised_with_the_rest_of_its_number():
+    gold = PROBLEM.trace_text
+    recall = gold.split("\n")[-8]  # the line that recalls the partial products by name
+    value = recall.split("=")[1].split(",")[0]
+    assert len(value) >= 3, recall
+    wrong = str(int(value[0]) % 9 + 1) + value[1:]
+    recalled = recall.replace(f"={value}", f"={wrong}", 1)
+    completion, vocab = rollout(gold.replace(f"\n{recall}\n", f"\n{recalled}\n", 1), "1")  # not the `so` line
+    _, span = assign(PROBLEM, completion, False, -1.0, vocab, "departure")
+    assert said(completion, vocab, span) == wrong
+
+
+def test_an_unfinished_rollout_that_never_departed_is_not_blamed_on_its_last_token():
+    half = PROBLEM.trace_text[: len(PROBLEM.trace_text) // 2]
+    tokens = tokenize(half)  # cut off mid-trace (max_new, or a token outside the vocabulary)
+    vocab = CompactVocab.covering([tokens])
+    completion = vocab.compact(tokens)
+    assert assign(PROBLEM, completion, False, 0.0, vocab, "departure") == (0.0, (0, len(completion)))

@@ -81,8 +81,8 @@ def departure(trace: str, worked: str) -> str | None:
 
 def departing(trace: str, worked: str) -> tuple[str, int, int] | None:
     """The first departure's kind and where it lies in `trace`: from the first wrong character
-    to the end of its number (a trace that stops early departs at its end); None where it
-    never departs."""
+    to the end of its number, or the character after a number cut short (a trace that stops
+    early departs at its end); None where it never departs."""
     text, origin = applied(trace)
     mine = list(TOKEN.finditer(text))
     # stripped: the reasoning a reply carries has lost the worked trace's last line break
@@ -95,9 +95,12 @@ def departing(trace: str, worked: str) -> tuple[str, int, int] | None:
         if i >= len(mine):
             return "cut", len(trace), len(trace)
         if mine[i].group() != expected:
-            same = len(commonprefix([mine[i].group(), expected]))  # `67440` for `67340`: from the 4
-            start = min(mine[i].start() + same, mine[i].end() - 1)
-            return kind(gold, i), origin[start], origin[mine[i].end() - 1] + 1
+            same = len(commonprefix([mine[i].group(), expected]))
+            if same < len(mine[i].group()):  # `67440` for `67340`: from the 4 to the number's end
+                return kind(gold, i), origin[mine[i].start() + same], origin[mine[i].end() - 1] + 1
+            # a number cut short (`660` for `6600`): the wrong choice is what the trace wrote next
+            after = origin[mine[i].end()] if mine[i].end() < len(origin) else len(trace)
+            return kind(gold, i), after, after + 1
     return None
 
 

@@ -5,9 +5,11 @@ in a wrong 3-by-2 trace some 300 tokens are right and one number is not; its rig
 pushed down as hard as the slip, and only many rollouts average that noise away. Our tasks
 can check every step (tasks/audit.py reads a trace against the worked one), so `departure`
 credit gives a wrong rollout's (negative) advantage to the tokens of its first departure
-only: the digit that went wrong, or the token that closed the reasoning too early. Right
-rollouts keep the whole completion, as do wrong ones the audit cannot place (a right trace
-with a wrong answer). This is process supervision with an exact step checker,
+only: the wrong number from its first wrong digit on (`5600` for `6600`: all four; the digits
+after the first follow from it, and penalising the first alone is the untried alternative),
+the token after a number cut short, or the token that closed the reasoning too early. Right
+rollouts keep the whole completion; wrong ones the audit cannot place (a right trace with a
+wrong answer) keep it too, their advantage clamped to at most 0. This is process supervision with an exact step checker,
 a per-step reward in place of a learned process reward model.
 """
 
@@ -40,12 +42,12 @@ def assign(problem: Problem, completion: list[int], right: bool, advantage: floa
 
 def first_error(problem: Problem, completion: list[int], vocab: CompactVocab) -> tuple[int, int] | None:
     """The tokens of the completion's first departure from the worked trace; None where the
-    audit finds none (a right trace with a wrong answer)."""
+    audit finds none (a right trace with a wrong answer, an unfinished one that never departed)."""
     pieces = [detokenize(vocab.expand([t])) for t in completion]
-    reasoning = "".join(pieces).partition(chat.FORMAT.close)[0]
+    reasoning, closed, _ = "".join(pieces).partition(chat.FORMAT.close)
     found = departing(reasoning, problem.trace_text)
-    if found is None:
-        return None
+    if found is None or (found[0] == "cut" and not closed):
+        return None  # (a rollout cut off by max_new or by leaving the vocabulary: its last token is no error)
     _, start, end = found
     return token_span(pieces, start, max(end, start + 1))
 

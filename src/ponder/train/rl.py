@@ -4,8 +4,8 @@ For each problem, a group of samples is drawn with the reasoning phase on, at th
 sampling temperature (the policy is the tempered softmax, in sampling and in the loss); each sample's
 advantage is its reward minus the group's mean, over the group's standard deviation. One
 policy-gradient step per batch of rollouts (on-policy, so PPO's ratio is 1 and clipping
-never binds), no KL term, losses averaged over all completion tokens (as DAPO/Dr. GRPO
-recommend for long, uneven completions).
+never binds), no KL term, losses averaged over the completion tokens that carry an advantage
+(all of them under outcome credit, as DAPO/Dr. GRPO recommend for long, uneven completions).
 
 Reward: 1 for a finished turn whose reasoning closed and whose answer is exactly right,
 0.1 for a finished, well-formed turn with a wrong answer (format), 0 otherwise. Credit
@@ -33,7 +33,7 @@ import torch
 from ponder.answers import is_correct
 from ponder.tasks import Problem, get_task
 from ponder.train import chat
-from ponder.train.credit import assign
+from ponder.train.credit import CREDITS, assign
 from ponder.train.model import full_logprobs
 from ponder.train.sample import Rollout, sample
 from ponder.train.vocab import CompactVocab, detokenize, eos_id, tokenize
@@ -77,6 +77,8 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
           credit: str = "outcome", check_temperature: float | None = None) -> dict:
     """check_temperature: the checks' sampling temperature (0: greedy, as `ponder eval` scores);
     None: the rollouts' own."""
+    if credit not in CREDITS:
+        raise ValueError(f"credit {credit!r}: one of {', '.join(CREDITS)}")
     check_temperature = temperature if check_temperature is None else check_temperature
     rng = random.Random(seed)
     generator = torch.Generator().manual_seed(seed)
