@@ -19,8 +19,8 @@ sum), `format` (not a number), `cut` (the trace stops early), or none when it ne
 from __future__ import annotations
 
 import re
-from os.path import commonprefix
 from dataclasses import asdict, dataclass
+from os.path import commonprefix
 
 EQUATION = re.compile(r"(?<![\d+*-])(\d+(?:[+*-]\d+)+)=(-?\d+)(?![\d+*-])")
 CORRECTION = re.compile(r"\s*wait,\s*(\d+(?:[+*-]\d+)+)=(-?\d+)(?![\d+*-])")

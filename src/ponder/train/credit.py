@@ -9,8 +9,8 @@ only: the wrong number from its first wrong digit on (`5600` for `6600`: all fou
 after the first follow from it, and penalising the first alone is the untried alternative),
 the token after a number cut short, or the token that closed the reasoning too early. Right
 rollouts keep the whole completion; wrong ones the audit cannot place (a right trace with a
-wrong answer) keep it too, their advantage clamped to at most 0. This is process supervision with an exact step checker,
-a per-step reward in place of a learned process reward model.
+wrong answer) keep it too, their advantage clamped to at most 0. This is process supervision
+with an exact step checker, a per-step reward in place of a learned process reward model.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def assign(problem: Problem, completion: list[int], right: bool, advantage: floa
 
     Departure credit penalises a wrong rollout's first error even where its whole group failed
     (there the group advantage is 0, and outcome credit learns nothing): the problems whose
-    samples all go wrong are the ones greedy decoding gets wrong."""
+    samples all go wrong are mostly ones greedy decoding gets wrong too."""
     whole = (0, len(completion))
     if credit == "outcome" or right or not problem.trace_text:
         return advantage, whole
