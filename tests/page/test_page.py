@@ -210,6 +210,17 @@ def test_a_strategy_shows_its_candidates_and_the_chosen_one(page, client):
     assert "vote" in page.locator("article.turn .candidates summary").text_content()
 
 
+def test_vote_surest_shows_which_candidates_were_sure_enough_to_vote(page, client):
+    settings(page, strategy="vote@8/surest")
+    rid = ask(page, "What is 3 + 4?", 1)
+    report = client.responses.retrieve(rid).model_extra["strategy"]
+    assert report["keep"] == 0.1 and len(report["candidates"]) == 8
+    texts = page.locator("article.turn .candidates li.candidate").all_text_contents()
+    silent = [i for i, text in enumerate(texts) if "less sure: no vote" in text]
+    assert silent == [i for i, c in enumerate(report["candidates"]) if c["answer"] is not None and i not in report["voters"]]
+    assert all("mean log-prob -" in text for text in texts)  # what the surest were ranked by
+
+
 def test_tool_steps_show_inside_one_turn_and_their_reasoning_stays(browser, server, client):
     tools = [{"type": "function", "name": "lookup", "description": "Look a word up",
               "parameters": {"type": "object", "properties": {"word": {"type": "string"}}, "required": ["word"]}}]

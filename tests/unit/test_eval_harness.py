@@ -112,6 +112,19 @@ def test_the_checker_finds_the_right_answer_the_vote_outnumbers():
     assert summary["accuracy"] == 1.0 and summary["sample_accuracy"] == pytest.approx(1 / 3, abs=1e-4)
 
 
+def test_vote_surest_lets_the_surer_samples_outvote_the_many_and_records_each_ones_confidence():
+    scripts = ["It is 5.", "It is 4.", "The answer is 5.", "It is 4.", "So 5."]
+    logprobs = [-1.0, -0.1, -0.9, -0.2, -0.8]
+    settings = [Setting("sums", NONE, 5, "vote"), Setting("sums", NONE, 5, "vote/surest")]
+    voted, surest = run(Runtime(FakeEngine(scripts, logprobs=logprobs)), [task("4")], settings).results
+    assert voted.problems[0].answer == "5" and not voted.problems[0].correct
+    problem = surest.problems[0]
+    assert problem.answer == "4" and problem.correct
+    assert problem.report["voters"] == [1] and problem.report["votes"] == {"4": 1}  # a tenth of 5: at least one
+    assert [s.mean_logprob for s in problem.samples] == logprobs
+    assert surest.summary()["strategy"] == "vote/surest" and surest.setting.spec == "vote@5/surest"
+
+
 def test_the_checker_asks_the_task_so_it_scores_any_source():
     spoken = EvalTask("words", [Item("Name the colour of the sky.", "blue")], lambda text, item: text.strip().lower(),
                       lambda answer, item: answer == item.expected)

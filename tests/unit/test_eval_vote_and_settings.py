@@ -62,10 +62,11 @@ def test_bad_samples(text):
 def test_strategies_parse_with_best_of_n_meaning_the_checker():
     assert parse_strategies("vote, best_of_n,Think_Longer") == ["vote", "best_of_n/checker", "think_longer"]
     assert parse_strategies("single,best_of_n/self,refine") == ["single", "best_of_n/self", "refine"]
+    assert parse_strategies("vote,Vote/Surest") == ["vote", "vote/surest"]
 
 
 @pytest.mark.parametrize("text, says", [
-    ("vote,majority", "unknown strategy 'majority'; use one or more of single, vote, best_of_n/checker, "
+    ("vote,majority", "unknown strategy 'majority'; use one or more of single, vote, vote/surest, best_of_n/checker, "
                       "best_of_n/self, think_longer, refine"),
     ("best_of_n/oracle", "unknown strategy 'best_of_n/oracle'"),
     ("vote@8", "unknown strategy 'vote@8'"),  # the count is --samples

@@ -9,7 +9,7 @@ from ponder.engine.fake import FakeEngine
 from ponder.errors import EngineFailure, InvalidOption
 from ponder.runtime import Runtime
 from ponder.strategies import BestOfN, FunctionVerifier, Refine, Single, TaskChecker, ThinkLonger, Vote
-from ponder.strategies.tally import tally
+from ponder.strategies.tally import surest, tally
 from ponder.turn import Turn
 from ponder.types import ContentDelta, Message, ReasoningDelta, Role, TurnResult
 
@@ -79,6 +79,35 @@ def test_vote_ties_go_to_the_surer_answer(logprobs, winner):
     _, result = run(rt, Vote(2))
     assert result.strategy["answer"] == winner
     assert result.message.content == f"The answer is {winner}."
+
+
+def test_vote_surest_lets_only_the_surer_half_vote():
+    # all six vote: 6 wins three to two; the surest three (5, 7, 5) vote: 5 wins
+    answers = ["6", "6", "5", "5", "6", "7"]
+    logprobs = [-1.0, -1.2, -0.1, -0.2, -0.9, -0.15]
+    rt = runtime([f"{i}</think>The answer is {a}." for i, a in enumerate(answers)], logprobs=logprobs)
+    short = TurnOptions(effort="low", seed=7, max_completion_tokens=300)  # six sequences fit the pool
+    events, result = run(rt, Vote(6, keep=0.5), short)
+    report = result.strategy
+    assert report["answer"] == "5" and report["votes"] == {"5": 2, "7": 1}
+    assert report["keep"] == 0.5 and report["voters"] == [2, 3, 5]
+    assert report["chosen"] == 2 and result.message.content == "The answer is 5."
+    assert [c["mean_logprob"] for c in report["candidates"]] == logprobs
+    reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
+    assert "[vote (the surest 3 of 6)] 5 ×2, 7 ×1 → 5" in reasoning
+    # the same samples, all voting
+    rt = runtime([f"{i}</think>The answer is {a}." for i, a in enumerate(answers)], logprobs=logprobs)
+    assert run(rt, Vote(6), short)[1].strategy["answer"] == "6"
+
+
+def test_surest_counts_only_samples_with_an_answer_and_needs_logprobs():
+    answers = [None, "1", "2", None, "3", "4"]
+    # the two with no answer are the surest, but take no place: half of the four answered vote
+    assert surest(answers, [0.0, -0.5, -0.1, 0.0, -0.3, -0.9], 0.5) == [2, 4]
+    assert surest(answers, [0.0, -0.5, -0.1, 0.0, -0.3, -0.9], 0.1) == [2]  # at least one
+    assert surest(answers, [0.0, -0.5, -0.1, 0.0, -0.3, -0.9], 1.0) == [1, 2, 4, 5]
+    assert surest(answers, [None] * 6, 0.5) == [1, 2, 4, 5]  # no confidence to rank by: all vote
+    assert surest(answers, [None, None, -0.1, None, None, None], 0.5) == [1, 2]  # one without ranks last
 
 
 def test_tally_never_lets_no_answer_win():

@@ -10,6 +10,11 @@ from ponder.strategies import BestOfN, Refine, Single, ThinkLonger, Vote, parse_
     ({"name": "vote", "n": 5}, Vote, "vote@5"),
     ("vote@8", Vote, "vote@8"),
     ("vote", Vote, "vote@8"),
+    ("vote@8/surest", Vote, "vote@8/surest"),
+    ("vote/Surest", Vote, "vote@8/surest"),
+    ({"name": "vote", "n": 8, "keep": 0.1}, Vote, "vote@8/surest"),
+    ({"name": "vote", "n": 4, "keep": 0.25}, Vote, "vote@4/keep0.25"),
+    ({"name": "vote", "n": 4, "keep": 1}, Vote, "vote@4"),
     ({"name": "best_of_n", "n": 4, "verifier": "checker"}, BestOfN, "best_of_n@4/checker"),
     ("best_of_n@8/self", BestOfN, "best_of_n@8/self"),
     ("think_longer@300", ThinkLonger, "think_longer"),
@@ -35,6 +40,13 @@ def test_good_specs(spec, kind, spec_text):
     ({"name": "best_of_n", "verifier": "oracle"}, "strategy.verifier", "unknown verifier 'oracle'"),
     ({"name": "refine", "rounds": 0}, "strategy.rounds", "at least 1"),
     ({"name": "think_longer", "continuation": "  "}, "strategy.continuation", "must be some text"),
+    ({"name": "vote", "keep": 0}, "strategy.keep", "above 0 and at most 1, got 0"),
+    ({"name": "vote", "keep": 1.5}, "strategy.keep", "at most 1, got 1.5"),
+    ({"name": "vote", "keep": "half"}, "strategy.keep", "must be a number"),
+    ({"name": "vote", "keep": True}, "strategy.keep", "must be a number"),
+    ({"name": "best_of_n", "keep": 0.5}, "strategy", "best_of_n takes no keep"),
+    ("vote@8/best", "strategy", "vote's only qualifier is /surest"),
+    ("single/surest", "strategy", "single takes no verifier"),
     ("single@3", "strategy", "single takes no count"),
     ("vote@", "strategy", "cannot read 'vote@'"),
     ("vote@8@9", "strategy", "cannot read"),
@@ -52,6 +64,8 @@ def test_bad_specs_name_the_problem(spec, param, words):
 def test_model_suffixes():
     name, strategy = split_model("ponder-reasoner:vote@8", "ponder-reasoner")
     assert name == "ponder-reasoner" and isinstance(strategy, Vote) and strategy.width == 8
+    name, strategy = split_model("ponder-reasoner:vote@8/surest", "ponder-reasoner")
+    assert isinstance(strategy, Vote) and strategy.keep == 0.1
     assert split_model("ponder-reasoner", "ponder-reasoner") == ("ponder-reasoner", None)
     assert split_model("other:vote@8", "ponder-reasoner") == ("other:vote@8", None)
     with pytest.raises(InvalidOption, match="unknown strategy 'vot'"):

@@ -49,6 +49,7 @@ def candidate_sample(task: EvalTask, item: Item, seed: int, prompt: int, candida
     return SampleOutcome(
         seed, candidate["content"], answer, task.check(answer, item), prompt, candidate["reasoning_tokens"],
         candidate["answer_tokens"], candidate["finish_reason"], score=candidate.get("score"),
+        mean_logprob=candidate.get("mean_logprob"),
     )
 
 

@@ -35,6 +35,7 @@ class SampleOutcome:
     score: float | None = None  # best_of_n's verifier score of this candidate
     reasoning: str | None = None  # the turn's reasoning text (a strategy's candidates report none)
     audit: dict | None = None  # ponder.tasks.audit of the reasoning against the worked trace
+    mean_logprob: float | None = None  # a strategy's candidate: per sampled token (what vote/surest ranks by)
 
     def to_dict(self) -> dict:
         return dict(self.__dict__, elapsed_s=round(self.elapsed_s, 4))

@@ -26,6 +26,7 @@ def describe(done: Done, answer: str | None, **extra) -> dict:
     }
 
 
-def votes_line(votes: dict[str, int], winner: str | None) -> str:
+def votes_line(votes: dict[str, int], winner: str | None, who: str = "") -> str:
+    """who: which samples voted, where not all of them: " (the surest 4 of 8)"."""
     shown = ", ".join(f"{answer} ×{count}" for answer, count in sorted(votes.items(), key=lambda kv: -kv[1]))
-    return f"[vote] {shown or 'no answers'} → {winner if winner is not None else 'no answer'}"
+    return f"[vote{who}] {shown or 'no answers'} → {winner if winner is not None else 'no answer'}"

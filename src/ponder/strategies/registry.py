@@ -1,9 +1,11 @@
 """Strategies by name, from what callers write: {"name": "vote", "n": 8} or "vote@8".
 
-The short form NAME[@COUNT][/VERIFIER] is what fits where only a string fits: a model-name
+The short form NAME[@COUNT][/QUALIFIER] is what fits where only a string fits: a model-name
 suffix ("ponder-reasoner:vote@8"), a CLI flag, an eval sweep. COUNT is the strategy's main
 number: samples for vote and best_of_n, rounds for refine, the minimum thinking tokens for
-think_longer. Every mistake is an InvalidOption that names the field and the fix.
+think_longer. QUALIFIER is best_of_n's verifier (best_of_n@8/self), or vote's filter
+(vote@8/surest: the surest half votes). Every mistake is an InvalidOption that names the
+field and the fix.
 """
 
 from __future__ import annotations
@@ -16,17 +18,17 @@ from ponder.strategies.best_of_n import BestOfN
 from ponder.strategies.refine import Refine
 from ponder.strategies.single import Single
 from ponder.strategies.think_longer import ThinkLonger
-from ponder.strategies.vote import Vote
+from ponder.strategies.vote import SUREST, Vote
 
 STRATEGIES: dict[str, type[Strategy]] = {
     "single": Single, "vote": Vote, "best_of_n": BestOfN, "think_longer": ThinkLonger, "refine": Refine,
 }
 FIELDS = {
-    "single": (), "vote": ("n",), "best_of_n": ("n", "verifier"), "think_longer": ("min_tokens", "continuation"),
+    "single": (), "vote": ("n", "keep"), "best_of_n": ("n", "verifier"), "think_longer": ("min_tokens", "continuation"),
     "refine": ("rounds",),
 }
 COUNT = {"vote": "n", "best_of_n": "n", "think_longer": "min_tokens", "refine": "rounds"}
-_SHORT = re.compile(r"(?P<name>[A-Za-z_]+)(?:@(?P<count>\d+))?(?:/(?P<verifier>[A-Za-z_]+))?")
+_SHORT = re.compile(r"(?P<name>[A-Za-z_]+)(?:@(?P<count>\d+))?(?:/(?P<qualifier>[A-Za-z_]+))?")
 
 
 def parse_strategy(spec: object) -> Strategy:
@@ -43,15 +45,25 @@ def parse_strategy(spec: object) -> Strategy:
 def from_short(text: str) -> Strategy:
     match = _SHORT.fullmatch(text.strip())
     if match is None:
-        raise InvalidOption("strategy", f"cannot read {text!r}: write NAME, NAME@COUNT or best_of_n@N/VERIFIER, "
-                            "for example vote@8")
+        raise InvalidOption("strategy", f"cannot read {text!r}: write NAME, NAME@COUNT, best_of_n@N/VERIFIER "
+                            "or vote@N/surest, for example vote@8")
     name = match["name"]
     fields: dict = {"name": name}
     if match["count"] is not None:
         fields[COUNT.get(name, "count")] = int(match["count"])
-    if match["verifier"] is not None:
-        fields["verifier"] = match["verifier"]
+    if match["qualifier"] is not None:
+        fields |= qualifier(name, match["qualifier"])
     return from_fields(fields)
+
+
+def qualifier(name: str, word: str) -> dict:
+    """The field a short form's /WORD sets: best_of_n's verifier, vote's filter."""
+    if name == "vote":
+        if word.lower() != "surest":
+            raise InvalidOption("strategy", f"vote/{word}: vote's only qualifier is /surest (the surest half of "
+                                "the samples vote)")
+        return {"keep": SUREST}
+    return {"verifier": word}
 
 
 def from_fields(fields: dict) -> Strategy:

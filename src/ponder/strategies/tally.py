@@ -3,6 +3,13 @@
 Self-consistency keeps the most frequent answer. When two answers tie, the one whose samples
 had the higher mean log-probability per token wins (the model was surer of those); only an
 exact tie of that goes to the answer seen first. A sample with no answer never votes.
+
+A confidence filter (DeepConf, Fu et al. 2025) lets only the surest share of the samples
+vote: a small model's wrong traces repeat across samples (a digit fact it believes), so a
+plain majority often forms around them, but a trace that went wrong somewhere was usually
+less sure of itself along the way. ponder-reasoner, 500 3-by-2 multiplications, 8 samples at
+temperature 0.6: greedy 63.8%, majority 62.8%, the surest half voting 64.4%, the surest one
+67.4% (the model card has every share).
 """
 
 from __future__ import annotations
@@ -21,6 +28,17 @@ def tally(answers: Sequence[str | None], logprobs: Sequence[float | None] | None
     if len(tied) == 1 or logprobs is None:
         return tied[0], counts
     return max(tied, key=lambda answer: _confidence(answer, answers, logprobs)), counts
+
+
+def surest(answers: Sequence[str | None], logprobs: Sequence[float | None], keep: float) -> list[int]:
+    """The samples that vote: the surest `keep` share of those with an answer (at least one),
+    by mean log-probability, in their own order. Where no sample has a log-probability (an
+    engine that gives none), all of them: confidence cannot tell them apart."""
+    answered = [i for i, answer in enumerate(answers) if answer is not None]
+    if keep >= 1 or all(logprobs[i] is None for i in answered):
+        return answered
+    ranked = sorted(answered, key=lambda i: _or_floor(logprobs[i]), reverse=True)  # stable: ties keep order
+    return sorted(ranked[: max(1, round(keep * len(answered)))])
 
 
 def chosen_index(winner: str | None, answers: Sequence[str | None], logprobs: Sequence[float | None]) -> int:

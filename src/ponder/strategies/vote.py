@@ -1,4 +1,8 @@
-"""vote (self-consistency): n samples in parallel from one shared prompt, majority answer."""
+"""vote (self-consistency): n samples in parallel from one shared prompt, majority answer.
+
+With keep < 1, only the surest samples vote, by their mean log-probability per token
+(tally.py says why); `vote@N/surest` keeps a tenth of them, at least one.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,47 @@ from collections.abc import Callable
 
 from ponder.answers import extract_any
 from ponder.config import TurnOptions
+from ponder.errors import InvalidOption
 from ponder.strategies.base import Outcome, Run, Strategy, check_count
 from ponder.strategies.candidates import candidate_asks, describe, votes_line
-from ponder.strategies.tally import chosen_index, tally
+from ponder.strategies.tally import chosen_index, surest, tally
 from ponder.types import Message
+
+SUREST = 0.1  # the share `/surest` lets vote (DeepConf's aggressive filter): of 8, the surest one
 
 
 class Vote(Strategy):
     name = "vote"
 
-    def __init__(self, n: int = 8, extract: Callable[[str], str | None] = extract_any):
-        self.width, self.extract = check_count("n", n), extract
+    def __init__(self, n: int = 8, keep: float = 1.0, extract: Callable[[str], str | None] = extract_any):
+        self.width, self.keep, self.extract = check_count("n", n), check_share("keep", keep), extract
+
+    @property
+    def spec(self) -> str:
+        if self.keep == 1:
+            return super().spec
+        return super().spec + ("/surest" if self.keep == SUREST else f"/keep{self.keep:g}")
 
     def run(self, messages: tuple[Message, ...], options: TurnOptions) -> Run:
         dones = yield candidate_asks(messages, options, self.width)
         answers = [self.extract(done.content) for done in dones]
         logprobs = [done.result.mean_logprob for done in dones]
-        winner, votes = tally(answers, logprobs)
+        voters = surest(answers, logprobs, self.keep)
+        winner, votes = tally([answers[i] for i in voters], [logprobs[i] for i in voters])
         chosen = chosen_index(winner, answers, logprobs)
         report = {
             "name": self.name, "n": self.width, "answer": winner, "votes": dict(votes), "chosen": chosen,
             "candidates": [describe(done, answer) for done, answer in zip(dones, answers)],
         }
-        return Outcome(dones[chosen], report, votes_line(dict(votes), winner))
+        who = ""
+        if self.keep < 1:
+            report |= {"keep": self.keep, "voters": voters}
+            who = f" (the surest {len(voters)} of {len(dones)})"
+        return Outcome(dones[chosen], report, votes_line(dict(votes), winner, who))
+
+
+def check_share(param: str, value: object) -> float:
+    """A share of the samples, as given by a caller: a number in (0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+        raise InvalidOption(f"strategy.{param}", f"must be a number above 0 and at most 1, got {value!r}")
+    return float(value)

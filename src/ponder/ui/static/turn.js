@@ -152,7 +152,11 @@ function candidates(report) {
     const item = el("li", index === report.chosen ? "candidate chosen" : "candidate");
     const facts = [`answer ${candidate.answer ?? "—"}`, `${candidate.reasoning_tokens} reasoning tokens`];
     if (candidate.score != null) facts.push(`score ${candidate.score}`);
-    if (report.votes && candidate.answer != null) facts.push(`${report.votes[candidate.answer] || 0} votes`);
+    if (candidate.mean_logprob != null) facts.push(`mean log-prob ${candidate.mean_logprob}`);
+    if (report.votes && candidate.answer != null) {
+      const voted = !report.voters || report.voters.includes(index);  // vote/surest: the surest only
+      facts.push(voted ? `${report.votes[candidate.answer] || 0} votes` : "less sure: no vote");
+    }
     if (index === report.chosen) facts.push("chosen");
     const text = el("div", "candidate-text");
     renderMarkdown(text, candidate.content || "");
