@@ -36,7 +36,8 @@ def test_two_models_in_one_table_and_plot(ponder, tmp_path):
                                          ["ponder-reasoner-sft", "add", "low", "single", "4/4", "25.0%"]]
     # paired: the SFT model against the RL one on the same four problems, 2 only RL solves
     paired = [line.split() for line in done.stdout.splitlines() if line.split()[:1] == ["add"]]
-    assert paired == [["add", "low", "single", "ponder-reasoner", "ponder-reasoner-sft", "4", "2", "0", "-50.0", "28.9"]]
+    assert paired == [["add", "low", "ponder-reasoner", "single", "ponder-reasoner-sft", "single", "4", "2", "0", "-50.0",
+                       "28.9"]]
     data = json.loads((tmp_path / "both" / "results.json").read_text())
     assert [(s["model"], s["accuracy"]) for s in data["settings"]] == [("ponder-reasoner", 0.75),
                                                                         ("ponder-reasoner-sft", 0.25)]
