@@ -1,11 +1,11 @@
 """Eval's strategy names, and the ponder Strategy that one problem of a setting runs.
 
-The names are what --strategy takes: single, vote, vote/surest (the surest half of the
-samples vote), best_of_n/checker, best_of_n/self, think_longer, refine (best_of_n alone is
-best_of_n/checker). Eval's checker is not ponder's
-TaskChecker, which recomputes only ponder's own questions: it is a callable that knows the
-item's expected answer and asks the task itself (extract, then check), so it works on every
-source and is exactly as right as the score. vote and best_of_n also read answers with the
+The names are what --strategy takes: single, vote, vote/surest (the surest tenth of the
+samples votes, at least one), best_of_n/checker, best_of_n/self, think_longer, refine
+(best_of_n alone is best_of_n/checker). Eval's checker is not ponder's TaskChecker, which
+recomputes only ponder's own questions: it is a callable that knows the item's expected answer
+and asks the task itself (extract, then check), so it works on every source and is exactly as
+right as the score. vote and best_of_n also read answers with the
 task's extractor, so a strategy counts the same answers that eval scores.
 
 This module knows nothing about grids, seeds, gates or the engine.

@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 
 from ponder.tasks import get_task
-from ponder.tasks.audit import EQUATION, departing, evaluate
+from ponder.tasks.audit import CORRECTION, EQUATION, departing, evaluate
 from ponder.train import chat
 from ponder.train.export import compact_from_gguf
 from ponder.train.model import Shape, full_logprobs
@@ -58,16 +58,11 @@ def outcome(continuation: str, slip: Slip) -> str:
     """What a continuation after the slip does: none, right, restated or other."""
     if not continuation.startswith(WAIT):
         return "none"
-    if continuation.startswith(f"{WAIT}, {slip.lhs}={slip.right}") and not _more_digits(continuation, slip, slip.right):
-        return "right"
-    if continuation.startswith(f"{WAIT}, {slip.lhs}={slip.slipped}") and not _more_digits(continuation, slip, slip.slipped):
-        return "restated"
-    return "other"
-
-
-def _more_digits(continuation: str, slip: Slip, value: int) -> bool:
-    after = continuation[len(f"{WAIT}, {slip.lhs}={value}"):]
-    return after[:1].isdigit()
+    again = CORRECTION.match(continuation)  # the audit's reading of `wait, lhs=value`
+    if again is None or again.group(1) != slip.lhs:
+        return "other"
+    value = int(again.group(2))
+    return "right" if value == slip.right else "restated" if value == slip.slipped else "other"
 
 
 def probe(gguf: Path, results: Path, samples: int, temperatures: list[float], seed: int = 0,
