@@ -4,7 +4,7 @@ The short form NAME[@COUNT][/QUALIFIER] is what fits where only a string fits: a
 suffix ("ponder-reasoner:vote@8"), a CLI flag, an eval sweep. COUNT is the strategy's main
 number: samples for vote and best_of_n, rounds for refine, the minimum thinking tokens for
 think_longer. QUALIFIER is best_of_n's verifier (best_of_n@8/self), or vote's filter
-(vote@8/surest: the surest half votes). Every mistake is an InvalidOption that names the
+(vote@8/surest: the surest tenth votes, at least one). Every mistake is an InvalidOption that names the
 field and the fix.
 """
 
@@ -60,8 +60,8 @@ def qualifier(name: str, word: str) -> dict:
     """The field a short form's /WORD sets: best_of_n's verifier, vote's filter."""
     if name == "vote":
         if word.lower() != "surest":
-            raise InvalidOption("strategy", f"vote/{word}: vote's only qualifier is /surest (the surest half of "
-                                "the samples vote)")
+            raise InvalidOption("strategy", f"vote/{word}: vote's only qualifier is /surest (the surest tenth of "
+                                "the samples votes, at least one)")
         return {"keep": SUREST}
     return {"verifier": word}
 
