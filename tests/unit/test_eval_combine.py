@@ -25,8 +25,8 @@ def problem(index, votes, expected="4"):
                           30 * len(votes), 30 * (len(votes) - 1), {"votes": {a: votes.count(a) for a in votes}})
 
 
-def run_file(tmp_path, name, model, settings, seed=0, interrupted=False):
-    config = {"model": model, "seed": seed, "temperature": 0.6, "max_completion_tokens": None, "n": 2}
+def run_file(tmp_path, name, model, settings, seed=0, interrupted=False, temperature=0.6):
+    config = {"model": model, "seed": seed, "temperature": temperature, "max_completion_tokens": None, "n": 2}
     return write_json(tmp_path / name / "results.json", results_document(settings, config, interrupted))
 
 
@@ -94,6 +94,13 @@ def test_settings_scored_on_other_problems_are_noted(tmp_path):
     b = read_run(run_file(tmp_path, "b", "rl", [VOTE], seed=1))
     (note,) = combine([a, b]).notes
     assert note.startswith("rl add: ") and "differ in seed 0 vs 1; their accuracies do not compare" in note
+
+
+def test_the_same_problems_at_another_temperature_are_only_noted(tmp_path):
+    a = read_run(run_file(tmp_path, "a", "rl", [SINGLE], temperature=0.0))
+    b = read_run(run_file(tmp_path, "b", "rl", [VOTE], temperature=0.6))
+    (note,) = combine([a, b]).notes
+    assert note.endswith("scored the same problems with temperature 0.0 vs 0.6") and "do not compare" not in note
 
 
 BAD_FILES = {

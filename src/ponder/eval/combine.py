@@ -8,7 +8,8 @@ a single run over the same problems would have said.
 
 Settings are keyed by (model, task, effort, strategy); the same key in two files is an error,
 not a silent pick. Settings of one (model, task) that scored different problem sets (another
-seed or temperature) are allowed but reported, since their accuracies then do not compare.
+seed) are allowed but reported, since their accuracies then do not compare; another
+temperature or budget on the same problems is only noted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ponder.eval.results import ProblemOutcome, SampleOutcome, SettingResult
 from ponder.eval.settings import Setting
 from ponder.types import Effort
 
-# The run options that decide which problems and samples a setting scored.
+# The run options that decide which problems (seed) and samples a setting scored.
 COMPARABLE = ("seed", "temperature", "max_completion_tokens")
 
 
@@ -140,10 +141,15 @@ def combined_document(combined: Combined, runs: list[Run]) -> dict:
 
 
 def _compare(problem_sets: dict, key: tuple[str, str], options: dict, path: Path) -> list[str]:
-    """A note when one (model, task) was scored with other options than before."""
+    """A note when one (model, task) was scored with other options than before. Another seed
+    drew other problems, so accuracies do not compare; the same problems at another temperature
+    or budget do (a greedy single against a sampled vote is the comparison self-consistency
+    makes), and the note only says so."""
     first = problem_sets.setdefault(key, (options, path))
     if first[0] == options:
         return []
     differ = ", ".join(f"{name} {first[0].get(name)} vs {options.get(name)}" for name in COMPARABLE
                        if first[0].get(name) != options.get(name))
-    return [f"{key[0]} {key[1]}: {first[1]} and {path} differ in {differ}; their accuracies do not compare"]
+    if first[0].get("seed") != options.get("seed"):
+        return [f"{key[0]} {key[1]}: {first[1]} and {path} differ in {differ}; their accuracies do not compare"]
+    return [f"{key[0]} {key[1]}: {first[1]} and {path} scored the same problems with {differ}"]
