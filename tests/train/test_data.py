@@ -1,9 +1,11 @@
 """Training sequences: exactly the runtime's prompt, and loss only on what the model says."""
 
 import random
+import re
 
 from ponder.tasks import get_task
 from ponder.train import chat, data
+from ponder.train.recipe import RECIPES, sft_examples
 from ponder.train.vocab import CompactVocab, detokenize, tokenize
 
 PROBLEM = get_task("mul").problems(1, seed=0, split="train")[0]
@@ -60,3 +62,13 @@ def test_compact_vocabulary_round_trips_and_prices_the_rest_exactly():
     assert vocab.expand(vocab.compact(tokens)) == tokens
     import math
     assert math.isclose(math.exp(vocab.other_logit), vocab.full - len(vocab))
+
+
+def test_the_sft_control_trains_on_what_stepwise_rl_trained_on_and_runs_no_rl():
+    # The control spends RL's compute on SFT: on the same problem shape, from the same window.
+    control, stepwise = RECIPES["sft-control"], RECIPES["stepwise"]
+    assert control.rl_steps == 0 and len(control.sft_more) == 1
+    assert control.shape == stepwise.shape and control.rl_tasks == stepwise.rl_tasks == ("mul:3x2",)
+    for example in sft_examples(control, 40, seed=control.seed + 1):
+        question = re.findall(r"<\|im_start\|>user\n(.*?)<\|im_end\|>", detokenize(example.tokens), re.S)[-1]
+        assert re.fullmatch(r"\D*[1-9]\d\d \* [1-9]\d\D*", question), question

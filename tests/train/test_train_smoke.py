@@ -36,13 +36,17 @@ def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
     recall_main([str(out / "rl.pt"), "--recipe", "tiny", "--task", "add", "--n", "2"])
     printed = capsys.readouterr().out
     assert "add, 2 problems: trace tokens" in printed and "fact digits" in printed
-    # an exported reasoner trains on: its weights in place of round 1, then the further rounds and RL
+    # an exported reasoner trains on: its weights in place of round 1, then the further rounds,
+    # and with no RL steps (as the sft-control recipe) only RL's check of them
     again = tmp_path / "again"
     main(["train", "--recipe", "tiny", "--out", str(again), "--from-gguf", str(out / "ponder-reasoner-sft.gguf"),
-          "--quiet"])
+          "--rl-steps", "0", "--quiet"])
     continued = json.loads((again / "summary.json").read_text())
     assert continued["sft"]["from"].endswith("ponder-reasoner-sft.gguf") and "round1" not in continued["sft"]
-    assert continued["sft"]["round2"]["steps"] > 0 and continued["rl"]["steps"] == 2
+    assert continued["sft"]["round2"]["steps"] > 0 and continued["rl"]["steps"] == 0
+    assert continued["rl"]["kept_step"] == 0 and continued["rl"]["solved_first_10"] is None
+    stages = [json.loads(line)["stage"] for line in (again / "train-log.jsonl").read_text().splitlines()]
+    assert "rl" not in stages and stages.count("rl-check") == 1
     assert (again / "ponder-reasoner.gguf").stat().st_size > 0
 
 

@@ -82,7 +82,8 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
     check_temperature = temperature if check_temperature is None else check_temperature
     rng = random.Random(seed)
     generator = torch.Generator().manual_seed(seed)
-    pool = {name: iter(get_task(name).problems(steps * prompts_per_step, seed=seed + 1, split="train"))
+    # No steps (an SFT-only run, as the sft-control recipe): no problems to draw, only the check.
+    pool = {name: iter(get_task(name).problems(steps * prompts_per_step, seed=seed + 1, split="train") if steps else ())
             for name in tasks}
     check_set = [p for name in tasks for p in get_task(name).problems(check_per_task, seed=seed + 2, split="train")]
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, betas=(0.9, 0.99))
