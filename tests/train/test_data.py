@@ -72,3 +72,17 @@ def test_the_sft_control_trains_on_what_stepwise_rl_trained_on_and_runs_no_rl():
     for example in sft_examples(control, 40, seed=control.seed + 1):
         question = re.findall(r"<\|im_start\|>user\n(.*?)<\|im_end\|>", detokenize(example.tokens), re.S)[-1]
         assert re.fullmatch(r"\D*[1-9]\d\d \* [1-9]\d\D*", question), question
+
+
+def test_focus_repeats_the_controls_round_then_brings_every_task_back():
+    # Its round 2 is the control's, example for example (so a run can resume from the control's
+    # sft.pt); its round 3 draws from all five tasks, the ones the control forgot included.
+    focus, control = RECIPES["focus"], RECIPES["sft-control"]
+    count, lr, tasks = focus.sft_more[0]
+    assert (count, lr) == control.sft_more[0] and focus.seed == control.seed and focus.shape == control.shape
+    again = sft_examples(focus, 40, seed=focus.seed + 1, tasks=tasks)
+    assert [e.tokens for e in again] == [e.tokens for e in sft_examples(control, 40, seed=control.seed + 1)]
+    mixed = sft_examples(focus, 50, seed=focus.seed + 2)
+    questions = [re.findall(r"<\|im_start\|>user\n(.*?)<\|im_end\|>", detokenize(e.tokens), re.S)[-1] for e in mixed]
+    assert sum(" + " in q for q in questions) >= 10 and sum(" - " in q for q in questions) >= 10
+    assert sum(not re.search(r"\d [-+*] \d", q) for q in questions) >= 10  # word problems

@@ -11,11 +11,12 @@ from ponder.errors import InvalidOption, PonderError
 
 
 @click.command("train")
-@click.option("--recipe", "recipe_name", type=click.Choice(["full", "refresh", "stepwise", "sft-control", "tiny"]), default="full", show_default=True,
+@click.option("--recipe", "recipe_name", type=click.Choice(["full", "refresh", "stepwise", "sft-control", "focus", "tiny"]), default="full", show_default=True,
               help="full: the reasoner from scratch (about two hours on 2 cores); refresh: one more SFT "
                    "round and RL on 3-by-2 multiplication, from --from-gguf's weights; stepwise: RL alone with step-level "
                    "credit, from --from-gguf's weights; sft-control: stepwise's compute spent on "
-                   "one more SFT round instead, from --from-gguf's weights; tiny: a seconds-long smoke run.")
+                   "one more SFT round instead, from --from-gguf's weights; focus: sft-control's round, a round "
+                   "over all tasks, then stepwise's RL, from --from-gguf's weights; tiny: a seconds-long smoke run.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("train-out"), show_default=True,
               help="Folder for checkpoints, GGUF files, the log and summary.json.")
 @click.option("--seed", type=int, default=None, help="Override the recipe's seed.")
@@ -27,7 +28,7 @@ from ponder.errors import InvalidOption, PonderError
               help="Skip stage 1: start RL from this sft.pt of an earlier run of the same recipe.")
 @click.option("--from-gguf", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Start from this exported reasoner's weights instead of SFT round 1, then run the "
-                   "recipe's further SFT rounds and RL (for the refresh recipe: src/ponder/models/weights/ponder-reasoner-sft.gguf).")
+                   "recipe's further SFT rounds and RL (the model card says which weights each recipe started from).")
 @click.option("--quiet", is_flag=True, help="Print only the summary.")
 def train(recipe_name: str, out: Path, seed: int | None, sft_examples: int | None, rl_steps: int | None,
           rl_temperature: float | None, from_sft: Path | None, from_gguf: Path | None, quiet: bool) -> None:
