@@ -28,8 +28,11 @@ def long_turns(page):
 
 
 def wait_for_reasoning(page, chars):
-    page.wait_for_function(f"() => (document.querySelector('article.turn .reasoning-text') || "
-                           f"{{textContent: ''}}).textContent.length > {chars}", timeout=60_000)
+    """Until the newest turn has streamed more than chars characters of reasoning (the first
+    turn's own short reasoning must not stand in for it: CI once waited on that for a minute)."""
+    page.wait_for_function("chars => { const turns = document.querySelectorAll('article.turn'); "
+                           "const text = turns.length && turns[turns.length - 1].querySelector('.reasoning-text'); "
+                           "return !!text && text.textContent.length > chars; }", arg=chars, timeout=60_000)
 
 
 def ask(page, text, turn):
