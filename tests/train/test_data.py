@@ -11,6 +11,10 @@ from ponder.train.vocab import CompactVocab, detokenize, tokenize
 PROBLEM = get_task("mul").problems(1, seed=0, split="train")[0]
 
 
+def last_question(example):
+    return re.findall(r"<\|im_start\|>user\n(.*?)<\|im_end\|>", detokenize(example.tokens), re.S)[-1]
+
+
 def learned_text(example):
     return detokenize([t for t, learn in zip(example.tokens, example.learn) if learn])
 
@@ -70,7 +74,7 @@ def test_the_sft_control_trains_on_what_stepwise_rl_trained_on_and_runs_no_rl():
     assert control.rl_steps == 0 and len(control.sft_more) == 1
     assert control.shape == stepwise.shape and control.rl_tasks == stepwise.rl_tasks == ("mul:3x2",)
     for example in sft_examples(control, 40, seed=control.seed + 1):
-        question = re.findall(r"<\|im_start\|>user\n(.*?)<\|im_end\|>", detokenize(example.tokens), re.S)[-1]
+        question = last_question(example)
         assert re.fullmatch(r"\D*[1-9]\d\d \* [1-9]\d\D*", question), question
 
 
@@ -79,10 +83,17 @@ def test_focus_repeats_the_controls_round_then_brings_every_task_back():
     # sft.pt); its round 3 draws from all five tasks, the ones the control forgot included.
     focus, control = RECIPES["focus"], RECIPES["sft-control"]
     count, lr, tasks = focus.sft_more[0]
-    assert (count, lr) == control.sft_more[0] and focus.seed == control.seed and focus.shape == control.shape
+    assert (count, lr, None) == control.sft_more[0] and focus.seed == control.seed and focus.shape == control.shape
     again = sft_examples(focus, 40, seed=focus.seed + 1, tasks=tasks)
     assert [e.tokens for e in again] == [e.tokens for e in sft_examples(control, 40, seed=control.seed + 1)]
     mixed = sft_examples(focus, 50, seed=focus.seed + 2)
-    questions = [re.findall(r"<\|im_start\|>user\n(.*?)<\|im_end\|>", detokenize(e.tokens), re.S)[-1] for e in mixed]
+    questions = [last_question(e) for e in mixed]
     assert sum(" + " in q for q in questions) >= 10 and sum(" - " in q for q in questions) >= 10
     assert sum(not re.search(r"\d [-+*] \d", q) for q in questions) >= 10  # word problems
+
+
+def test_the_train_command_offers_every_recipe():
+    # The CLI lists the names by hand (importing RECIPES would load torch for `ponder --help`).
+    from ponder.cli.train import train
+    recipe = next(option for option in train.params if option.name == "recipe_name")
+    assert list(recipe.type.choices) == list(RECIPES)

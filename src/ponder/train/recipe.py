@@ -14,6 +14,7 @@ import random
 import time
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
@@ -22,6 +23,14 @@ from ponder.train import data, rl, sft
 from ponder.train.export import compact_from_gguf, export
 from ponder.train.model import Shape, build
 from ponder.train.vocab import CompactVocab
+
+
+class Round(NamedTuple):
+    """A further SFT round: fresh examples at a peak learning rate, from the recipe's tasks
+    unless it names its own."""
+    examples: int
+    lr: float
+    tasks: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -38,10 +47,9 @@ class Recipe:
     sft_epochs: int = 1
     sft_batch: int = 32
     sft_lr: float = 2e-3
-    # Further SFT rounds on fresh problems at a lower peak rate. (examples, peak lr) each, or
-    # (examples, peak lr, task specs) for a round on other tasks than `tasks`. Rounds 3 and 4
-    # took teacher-forced digit facts in multiplication traces from 86% to 98% right (train/recall.py).
-    sft_more: tuple[tuple, ...] = ((20000, 1e-3),) * 3
+    # Further SFT rounds on fresh problems at a lower peak rate. Rounds 3 and 4 took
+    # teacher-forced digit facts in multiplication traces from 86% to 98% right (train/recall.py).
+    sft_more: tuple[Round, ...] = (Round(20000, 1e-3),) * 3
     rl_steps: int = 40  # 64 rollouts of up to 400 tokens per step, and the checks: the time limit ends it near step 38
     rl_prompts: int = 8
     rl_group: int = 8
@@ -68,7 +76,7 @@ RECIPES = {
     # Its SFT round draws two fifths of its problems from multiplication, one of them 3-by-2
     # only, so that a changed multiplication layout is learned in one round.
     "refresh": Recipe(name="refresh", seed=1240, tasks=("add", "sub", "mul", "mul:3x2", "word"),
-                      shape=Shape(max_positions=2048), sft_more=((24000, 1e-3),),
+                      shape=Shape(max_positions=2048), sft_more=(Round(24000, 1e-3),),
                       rl_tasks=("mul:3x2",), rl_max_new=450),
     # Round three (issue 18): GRPO alone, from the fourth's SFT weights (--from-gguf: refresh's
     # ponder-reasoner-sft.gguf; no further SFT round), with step-level credit: a wrong rollout
@@ -85,7 +93,7 @@ RECIPES = {
     # cores); no RL. It got 90.8% of the 500 held-out 3-by-2 problems (RL: 63.8%) and forgot
     # the other tasks (add 3%: it multiplies everything); the model card has the numbers.
     "sft-control": Recipe(name="sft-control", seed=1260, tasks=("mul:3x2",), shape=Shape(max_positions=2048),
-                          sft_more=((40000, 1e-3),), rl_steps=0, rl_tasks=("mul:3x2",),
+                          sft_more=(Round(40000, 1e-3),), rl_steps=0, rl_tasks=("mul:3x2",),
                           rl_check_temperature=0.0, rl_check_per_task=128),
     # The fifth reasoner (issue 18), from the fourth's SFT weights (--from-gguf): the control's
     # 3-by-2 round (the same seed and round, so a run can resume from the control's sft.pt),
@@ -95,11 +103,12 @@ RECIPES = {
     # fourth's, since RL checks 3-by-2 only; the model card has the numbers.
     "focus": Recipe(name="focus", seed=1260, tasks=("add", "sub", "mul", "mul:3x2", "word"),
                     shape=Shape(max_positions=2048),
-                    sft_more=((40000, 1e-3, ("mul:3x2",)), (16000, 5e-4)), rl_tasks=("mul:3x2",), rl_max_new=450,
+                    sft_more=(Round(40000, 1e-3, ("mul:3x2",)), Round(16000, 5e-4)), rl_tasks=("mul:3x2",),
+                    rl_max_new=450,
                     rl_credit="departure", rl_check_temperature=0.0, rl_check_per_task=128,
                     rl_check_every=10, rl_steps=60, rl_time_limit_s=1500.0, rl_lr=3e-5),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
-                   sft_more=((32, 1e-3),),
+                   sft_more=(Round(32, 1e-3),),
                    rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24, rl_check_every=1, rl_check_per_task=1),
 }
 
@@ -147,10 +156,10 @@ def supervised(recipe: Recipe, log):
 
 def supervised_again(model, vocab: CompactVocab, recipe: Recipe, round_: int, log) -> dict:
     """SFT round 2, 3…: fresh problems (their own seed), their own warm-up and cosine decay."""
-    n, lr, *tasks = recipe.sft_more[round_ - 2]
-    examples = sft_examples(recipe, n, seed=recipe.seed + round_ - 1, tasks=tasks[0] if tasks else None)
+    more = recipe.sft_more[round_ - 2]
+    examples = sft_examples(recipe, more.examples, seed=recipe.seed + round_ - 1, tasks=more.tasks)
     log({"stage": f"data{round_}", "examples": len(examples), "tokens": sum(len(e.tokens) for e in examples)})
-    return sft.train(model, examples, vocab, epochs=1, batch_size=recipe.sft_batch, lr=lr,
+    return sft.train(model, examples, vocab, epochs=1, batch_size=recipe.sft_batch, lr=more.lr,
                      seed=recipe.seed + round_ - 1, log=log, time_limit_s=recipe.sft_time_limit_s)
 
 
