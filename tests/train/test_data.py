@@ -97,3 +97,12 @@ def test_the_train_command_offers_every_recipe():
     from ponder.cli.train import train
     recipe = next(option for option in train.params if option.name == "recipe_name")
     assert list(recipe.type.choices) == list(RECIPES)
+
+
+def test_balance_is_focus_with_rl_on_every_task_with_room_checked_on_every_task():
+    # Its SFT is focus's (so --from-sft takes focus's sft.pt); only the RL stage differs.
+    balance, focus = RECIPES["balance"], RECIPES["focus"]
+    rl_fields = {"name", "rl_tasks", "rl_check_tasks", "rl_steps", "rl_time_limit_s"}
+    assert {k: v for k, v in vars(balance).items() if k not in rl_fields} == \
+        {k: v for k, v in vars(focus).items() if k not in rl_fields}
+    assert set(balance.rl_check_tasks) == set(balance.tasks) and "sub" in balance.rl_tasks

@@ -26,6 +26,10 @@ def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
     # RL checks the policy before its first step and after each, and keeps the best-checking weights
     assert stages.count("rl-check") == 3 and "rl-kept" in stages
     assert summary["rl"]["kept_step"] in (0, 1, 2) and summary["rl"]["check_problems"] == 4
+    # it trains on add and sub, and checks every task, each scored on its own
+    assert set(summary["rl"]["check_tasks_kept"]) == {"add", "sub", "mul", "word"}
+    checks = [json.loads(line) for line in (out / "train-log.jsonl").read_text().splitlines()]
+    assert all(set(c["tasks"]) == {"add", "sub", "mul", "word"} for c in checks if c["stage"] == "rl-check")
     for name in ("ponder-reasoner-sft.gguf", "ponder-reasoner.gguf", "sft-round1.pt", "sft.pt", "rl.pt"):
         assert (out / name).stat().st_size > 0
     with Runtime.load(EngineConfig(model=str(out / "ponder-reasoner.gguf"), n_ctx=256)) as runtime:

@@ -17,7 +17,10 @@ Policy gradients on a few thousand rollouts are noisy, and the first reasoner's 
 its accuracy. So every few steps the policy is checked on a fixed set of fresh problems
 (training split, never the eval split; the same problems and sampling seed each time, so
 checks compare like with like), and the run keeps the best checkpoint, the SFT model
-included: RL can only be kept if it helped on problems it did not train on.
+included: RL can only be kept if it helped on problems it did not train on. The checks may
+cover tasks RL does not train on (the fifth reasoner's RL, checked on 3-by-2 multiplication
+only, lost 3 points of subtraction unseen); their score is the mean of the tasks' shares, so
+a step that buys one task with another is not kept.
 """
 
 from __future__ import annotations
@@ -74,9 +77,10 @@ def policy_loss(model, vocab: CompactVocab, rollouts: list[Rollout], advantages:
 def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_per_step: int, group: int,
           lr: float, max_new: int, temperature: float, seed: int, log: Callable[[dict], None],
           time_limit_s: float | None = None, check_every: int = 5, check_per_task: int = 32,
-          credit: str = "outcome", check_temperature: float | None = None) -> dict:
+          credit: str = "outcome", check_temperature: float | None = None,
+          check_tasks: tuple[str, ...] | list[str] | None = None) -> dict:
     """check_temperature: the checks' sampling temperature (0: greedy, as `ponder eval` scores);
-    None: the rollouts' own."""
+    None: the rollouts' own. check_tasks: the task specs the checks score; None: `tasks`."""
     if credit not in CREDITS:
         raise ValueError(f"credit {credit!r}: one of {', '.join(CREDITS)}")
     check_temperature = temperature if check_temperature is None else check_temperature
@@ -85,12 +89,14 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
     # No steps (an SFT-only run, as the sft-control recipe): no problems to draw, only the check.
     pool = {name: iter(get_task(name).problems(steps * prompts_per_step, seed=seed + 1, split="train") if steps else ())
             for name in tasks}
-    check_set = [p for name in tasks for p in get_task(name).problems(check_per_task, seed=seed + 2, split="train")]
+    check_set = {name: get_task(name).problems(check_per_task, seed=seed + 2, split="train")
+                 for name in (check_tasks or tasks)}
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, betas=(0.9, 0.99))
     eos = vocab.index[eos_id()]
     started, history = time.perf_counter(), []
-    best = Best(check(model, vocab, check_set, max_new, check_temperature, seed), 0, model)
-    log({"stage": "rl-check", "step": 0, "solved": best.score})
+    shares = check(model, vocab, check_set, max_new, check_temperature, seed)
+    best = Best(statistics.fmean(shares.values()), 0, model, shares)
+    log({"stage": "rl-check", "step": 0, "solved": best.score, "tasks": shares})
     for step in range(steps):
         problems = [next(pool[rng.choice(tasks)]) for _ in range(prompts_per_step)]
         rollouts = sample(model, [prompt(p, vocab) for p in problems for _ in range(group)], vocab, eos,
@@ -116,16 +122,18 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
              "elapsed_s": time.perf_counter() - started})
         out_of_time = bool(time_limit_s and time.perf_counter() - started > time_limit_s)
         if (step + 1) % check_every == 0 or step + 1 == steps or out_of_time:
-            score = check(model, vocab, check_set, max_new, check_temperature, seed)
-            best.offer(score, step + 1, model)
-            log({"stage": "rl-check", "step": step + 1, "solved": score, "best": best.score})
+            shares = check(model, vocab, check_set, max_new, check_temperature, seed)
+            score = statistics.fmean(shares.values())
+            best.offer(score, step + 1, model, shares)
+            log({"stage": "rl-check", "step": step + 1, "solved": score, "tasks": shares, "best": best.score})
         if out_of_time:
             log({"stage": "rl", "stopped": "time limit", "step": step + 1})
             break
     model.load_state_dict(best.state)
     log({"stage": "rl-kept", "step": best.step, "solved": best.score})
     return {"steps": len(history), "seconds": time.perf_counter() - started, "kept_step": best.step,
-            "check_problems": len(check_set), "check_solved_sft": best.first, "check_solved_kept": best.score,
+            "check_problems": sum(map(len, check_set.values())), "check_solved_sft": best.first,
+            "check_solved_kept": best.score, "check_tasks_sft": best.first_shares, "check_tasks_kept": best.shares,
             "solved_first_10": statistics.fmean(history[:10]) if history else None,
             "solved_last_10": statistics.fmean(history[-10:]) if history else None}
 
@@ -144,22 +152,28 @@ def group_advantages(rewards: list[float], group: int) -> list[float]:
     return out
 
 
-def check(model, vocab: CompactVocab, problems: list[Problem], max_new: int, temperature: float, seed: int) -> float:
-    """Share of `problems` solved, one sample each, with the same sampling seed every time."""
+def check(model, vocab: CompactVocab, problems: dict[str, list[Problem]], max_new: int, temperature: float,
+          seed: int) -> dict[str, float]:
+    """Each task's share of its `problems` solved, one sample each, with the same sampling seed
+    every time. One batch per task: a batch runs as long as its longest trace."""
     generator = torch.Generator().manual_seed(seed + 3)
     eos = vocab.index[eos_id()]
-    rollouts = sample(model, [prompt(p, vocab) for p in problems], vocab, eos, max_new=max_new,
-                      temperature=temperature, generator=generator)
-    return statistics.fmean(reward(p, r, vocab) == 1.0 for p, r in zip(problems, rollouts))
+    shares = {}
+    for name, ps in problems.items():
+        rollouts = sample(model, [prompt(p, vocab) for p in ps], vocab, eos, max_new=max_new,
+                          temperature=temperature, generator=generator)
+        shares[name] = statistics.fmean(reward(p, r, vocab) == 1.0 for p, r in zip(ps, rollouts))
+    return shares
 
 
 class Best:
-    """The best-checking weights so far (a copy), starting from the model as RL found it."""
+    """The best-checking weights so far (a copy), starting from the model as RL found it;
+    shares: the check's score per task, as logged."""
 
-    def __init__(self, score: float, step: int, model):
-        self.first = score
-        self.score, self.step, self.state = score, step, copy.deepcopy(model.state_dict())
+    def __init__(self, score: float, step: int, model, shares: dict[str, float] | None = None):
+        self.first, self.first_shares = score, shares
+        self.score, self.step, self.state, self.shares = score, step, copy.deepcopy(model.state_dict()), shares
 
-    def offer(self, score: float, step: int, model) -> None:
+    def offer(self, score: float, step: int, model, shares: dict[str, float] | None = None) -> None:
         if score > self.score:
-            self.score, self.step, self.state = score, step, copy.deepcopy(model.state_dict())
+            self.score, self.step, self.state, self.shares = score, step, copy.deepcopy(model.state_dict()), shares
