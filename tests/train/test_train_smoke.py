@@ -26,7 +26,12 @@ def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
     # RL checks the policy before its first step and after each, and keeps the best-checking weights
     assert stages.count("rl-check") == 3 and "rl-kept" in stages
     assert summary["rl"]["kept_step"] in (0, 1, 2) and summary["rl"]["check_problems"] == 4
-    # it trains on add and sub, and checks every task, each scored on its own
+    # it trains on the add and sub problems (of 4 each) it gets wrong, and checks every task,
+    # each scored on its own
+    screens = [json.loads(line) for line in (out / "train-log.jsonl").read_text().splitlines()]
+    screens = [s for s in screens if s["stage"] == "rl-screen"]
+    assert [(s["task"], s["screened"]) for s in screens] == [("add", 4), ("sub", 4)]
+    assert all(0 <= s["wrong"] <= 4 for s in screens)
     assert set(summary["rl"]["check_tasks_kept"]) == {"add", "sub", "mul", "word"}
     checks = [json.loads(line) for line in (out / "train-log.jsonl").read_text().splitlines()]
     assert all(set(c["tasks"]) == {"add", "sub", "mul", "word"} for c in checks if c["stage"] == "rl-check")

@@ -26,10 +26,11 @@ a step that buys one task with another is not kept.
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import torch
 
@@ -78,17 +79,22 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
           lr: float, max_new: int, temperature: float, seed: int, log: Callable[[dict], None],
           time_limit_s: float | None = None, check_every: int = 5, check_per_task: int = 32,
           credit: str = "outcome", check_temperature: float | None = None,
-          check_tasks: tuple[str, ...] | list[str] | None = None) -> dict:
+          check_tasks: tuple[str, ...] | list[str] | None = None, screen: int = 0) -> dict:
     """check_temperature: the checks' sampling temperature (0: greedy, as `ponder eval` scores);
-    None: the rollouts' own. check_tasks: the task specs the checks score; None: `tasks`."""
+    None: the rollouts' own. check_tasks: the task specs the checks score; None: `tasks`.
+    screen: train only on those of this many fresh problems per task that the model gets
+    wrong greedily, round and round (0: fresh problems, each once)."""
     if credit not in CREDITS:
         raise ValueError(f"credit {credit!r}: one of {', '.join(CREDITS)}")
     check_temperature = temperature if check_temperature is None else check_temperature
     rng = random.Random(seed)
     generator = torch.Generator().manual_seed(seed)
     # No steps (an SFT-only run, as the sft-control recipe): no problems to draw, only the check.
-    pool = {name: iter(get_task(name).problems(steps * prompts_per_step, seed=seed + 1, split="train") if steps else ())
-            for name in tasks}
+    if screen and steps:
+        pool = screened(model, vocab, tasks, screen, max_new, seed, log)
+    else:
+        pool = {name: iter(get_task(name).problems(steps * prompts_per_step, seed=seed + 1, split="train") if steps else ())
+                for name in tasks}
     check_set = {name: get_task(name).problems(check_per_task, seed=seed + 2, split="train")
                  for name in (check_tasks or tasks)}
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, betas=(0.9, 0.99))
@@ -155,15 +161,39 @@ def group_advantages(rewards: list[float], group: int) -> list[float]:
 def check(model, vocab: CompactVocab, problems: dict[str, list[Problem]], max_new: int, temperature: float,
           seed: int) -> dict[str, float]:
     """Each task's share of its `problems` solved, one sample each, with the same sampling seed
-    every time. One batch per task: a batch runs as long as its longest trace."""
+    every time."""
     generator = torch.Generator().manual_seed(seed + 3)
+    return {name: statistics.fmean(solved(model, vocab, ps, max_new, temperature, generator))
+            for name, ps in problems.items()}
+
+
+def screened(model, vocab: CompactVocab, tasks: list[str], n: int, max_new: int, seed: int,
+             log: Callable[[dict], None]) -> dict[str, Iterator[Problem]]:
+    """Per task, the problems of n fresh ones that the model gets wrong greedily, in a cycle.
+    GRPO learns only where a group disagrees, or (under departure credit) from wrong rollouts;
+    on problems the model already solves greedily, most groups are all right and teach nothing."""
+    pool = {}
+    for name in tasks:
+        problems = get_task(name).problems(n, seed=seed + 1, split="train")
+        right = solved(model, vocab, problems, max_new, 0.0, torch.Generator())
+        wrong = [p for p, ok in zip(problems, right) if not ok]
+        log({"stage": "rl-screen", "task": name, "screened": n, "wrong": len(wrong)})
+        pool[name] = itertools.cycle(wrong or problems)
+    return pool
+
+
+def solved(model, vocab: CompactVocab, problems: list[Problem], max_new: int, temperature: float,
+           generator: torch.Generator, batch: int = 128) -> list[bool]:
+    """Whether one sample of each problem is right. A batch runs as long as its longest trace,
+    so callers pass one task's problems at a time."""
     eos = vocab.index[eos_id()]
-    shares = {}
-    for name, ps in problems.items():
-        rollouts = sample(model, [prompt(p, vocab) for p in ps], vocab, eos, max_new=max_new,
+    out = []
+    for i in range(0, len(problems), batch):
+        chunk = problems[i : i + batch]
+        rollouts = sample(model, [prompt(p, vocab) for p in chunk], vocab, eos, max_new=max_new,
                           temperature=temperature, generator=generator)
-        shares[name] = statistics.fmean(reward(p, r, vocab) == 1.0 for p, r in zip(ps, rollouts))
-    return shares
+        out += [reward(p, r, vocab) == 1.0 for p, r in zip(chunk, rollouts)]
+    return out
 
 
 class Best:
