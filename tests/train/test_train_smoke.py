@@ -28,13 +28,12 @@ def test_tiny_recipe_trains_exports_and_serves(tmp_path, capsys):
     assert summary["rl"]["kept_step"] in (0, 1, 2) and summary["rl"]["check_problems"] == 4
     # it trains on the add and sub problems (of 4 each) it gets wrong, and checks every task,
     # each scored on its own
-    screens = [json.loads(line) for line in (out / "train-log.jsonl").read_text().splitlines()]
-    screens = [s for s in screens if s["stage"] == "rl-screen"]
+    records = [json.loads(line) for line in (out / "train-log.jsonl").read_text().splitlines()]
+    screens = [r for r in records if r["stage"] == "rl-screen"]
     assert [(s["task"], s["screened"]) for s in screens] == [("add", 4), ("sub", 4)]
     assert all(0 <= s["wrong"] <= 4 for s in screens)
     assert set(summary["rl"]["check_tasks_kept"]) == {"add", "sub", "mul", "word"}
-    checks = [json.loads(line) for line in (out / "train-log.jsonl").read_text().splitlines()]
-    assert all(set(c["tasks"]) == {"add", "sub", "mul", "word"} for c in checks if c["stage"] == "rl-check")
+    assert all(set(r["tasks"]) == {"add", "sub", "mul", "word"} for r in records if r["stage"] == "rl-check")
     for name in ("ponder-reasoner-sft.gguf", "ponder-reasoner.gguf", "sft-round1.pt", "sft.pt", "rl.pt"):
         assert (out / name).stat().st_size > 0
     with Runtime.load(EngineConfig(model=str(out / "ponder-reasoner.gguf"), n_ctx=256)) as runtime:

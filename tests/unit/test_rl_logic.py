@@ -18,17 +18,17 @@ def test_advantages_are_relative_to_each_group_and_zero_where_a_group_agrees():
 def test_best_keeps_a_copy_of_the_first_weights_until_a_check_beats_them():
     model = torch.nn.Linear(2, 1)
     first = model.weight.detach().clone()
-    best = Best(0.5, 0, model)
+    best = Best({"add": 0.5}, 0, model)
     with torch.no_grad():
         model.weight += 1.0  # training moves the live weights…
-    best.offer(0.5, 5, model)  # …a tie is not better
+    best.offer({"add": 0.5}, 5, model)  # …a tie is not better
     assert best.step == 0 and torch.equal(best.state["weight"], first)
-    best.offer(0.75, 10, model)
+    best.offer({"add": 0.75}, 10, model)
     assert best.step == 10 and best.score == 0.75 and torch.equal(best.state["weight"], first + 1.0)
     with torch.no_grad():
         model.weight += 1.0
     assert torch.equal(best.state["weight"], first + 1.0)  # a copy, not the live tensor
-    assert best.first == 0.5
+    assert best.first == {"add": 0.5}
 
 
 def test_screening_keeps_the_problems_the_model_gets_wrong_in_a_cycle(monkeypatch):

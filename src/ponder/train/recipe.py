@@ -118,14 +118,14 @@ RECIPES = {
     # held-out problems it was focus's RL within noise everywhere (sub +0.5, SE 2.4; 3-by-2
     # -1.0, SE 1.2), 2.5 points of subtraction still below the SFT weights: docs/eval/balance-rl/.
     "balance": replace(FOCUS, name="balance", rl_tasks=("mul", "mul:3x2", "sub", "word"),
-                       rl_check_tasks=("add", "sub", "mul", "mul:3x2", "word"), rl_steps=80, rl_time_limit_s=2400.0),
+                       rl_check_tasks=FOCUS.tasks, rl_steps=80, rl_time_limit_s=2400.0),
     # RL where its signal is (issue 18; not shipped): focus's SFT (--from-sft: focus's sft.pt),
     # then GRPO on the 3-by-2 multiplications and subtractions, of 2,048 fresh ones each, that
     # the SFT model gets wrong greedily (308 and 431), checked on all five tasks. Its rollouts
     # went from 29% to 56% right on those problems within 30 steps, while its 3-by-2 checks
     # fell from 87.5% to 78.1%: stopped at step 38 (docs/eval/hard-rl/).
     "hard": replace(FOCUS, name="hard", rl_tasks=("mul:3x2", "sub"), rl_screen=2048,
-                    rl_check_tasks=("add", "sub", "mul", "mul:3x2", "word"), rl_steps=80, rl_time_limit_s=2700.0),
+                    rl_check_tasks=FOCUS.tasks, rl_steps=80, rl_time_limit_s=2700.0),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=(Round(32, 1e-3),),
                    rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24, rl_check_every=1, rl_check_per_task=1,

@@ -100,9 +100,8 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0, betas=(0.9, 0.99))
     eos = vocab.index[eos_id()]
     started, history = time.perf_counter(), []
-    shares = check(model, vocab, check_set, max_new, check_temperature, seed)
-    best = Best(statistics.fmean(shares.values()), 0, model, shares)
-    log({"stage": "rl-check", "step": 0, "solved": best.score, "tasks": shares})
+    best = Best(check(model, vocab, check_set, max_new, check_temperature, seed), 0, model)
+    log({"stage": "rl-check", "step": 0, "solved": best.score, "tasks": best.shares})
     for step in range(steps):
         problems = [next(pool[rng.choice(tasks)]) for _ in range(prompts_per_step)]
         rollouts = sample(model, [prompt(p, vocab) for p in problems for _ in range(group)], vocab, eos,
@@ -129,17 +128,16 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
         out_of_time = bool(time_limit_s and time.perf_counter() - started > time_limit_s)
         if (step + 1) % check_every == 0 or step + 1 == steps or out_of_time:
             shares = check(model, vocab, check_set, max_new, check_temperature, seed)
-            score = statistics.fmean(shares.values())
-            best.offer(score, step + 1, model, shares)
-            log({"stage": "rl-check", "step": step + 1, "solved": score, "tasks": shares, "best": best.score})
+            best.offer(shares, step + 1, model)
+            log({"stage": "rl-check", "step": step + 1, "solved": score(shares), "tasks": shares, "best": best.score})
         if out_of_time:
             log({"stage": "rl", "stopped": "time limit", "step": step + 1})
             break
     model.load_state_dict(best.state)
     log({"stage": "rl-kept", "step": best.step, "solved": best.score})
     return {"steps": len(history), "seconds": time.perf_counter() - started, "kept_step": best.step,
-            "check_problems": sum(map(len, check_set.values())), "check_solved_sft": best.first,
-            "check_solved_kept": best.score, "check_tasks_sft": best.first_shares, "check_tasks_kept": best.shares,
+            "check_problems": sum(map(len, check_set.values())), "check_solved_sft": score(best.first),
+            "check_solved_kept": best.score, "check_tasks_sft": best.first, "check_tasks_kept": best.shares,
             "solved_first_10": statistics.fmean(history[:10]) if history else None,
             "solved_last_10": statistics.fmean(history[-10:]) if history else None}
 
@@ -197,13 +195,22 @@ def solved(model, vocab: CompactVocab, problems: list[Problem], max_new: int, te
 
 
 class Best:
-    """The best-checking weights so far (a copy), starting from the model as RL found it;
-    shares: the check's score per task, as logged."""
+    """The best-checking weights so far (a copy), starting from the model as RL found it.
+    shares: a check's share of problems solved per task; its score is their mean."""
 
-    def __init__(self, score: float, step: int, model, shares: dict[str, float] | None = None):
-        self.first, self.first_shares = score, shares
-        self.score, self.step, self.state, self.shares = score, step, copy.deepcopy(model.state_dict()), shares
+    def __init__(self, shares: dict[str, float], step: int, model):
+        self.first = shares
+        self.shares, self.step, self.state = shares, step, copy.deepcopy(model.state_dict())
 
-    def offer(self, score: float, step: int, model, shares: dict[str, float] | None = None) -> None:
-        if score > self.score:
-            self.score, self.step, self.state, self.shares = score, step, copy.deepcopy(model.state_dict()), shares
+    @property
+    def score(self) -> float:
+        return score(self.shares)
+
+    def offer(self, shares: dict[str, float], step: int, model) -> None:
+        if score(shares) > self.score:
+            self.shares, self.step, self.state = shares, step, copy.deepcopy(model.state_dict())
+
+
+def score(shares: dict[str, float]) -> float:
+    """A check's score: the mean of its tasks' shares, each task alike."""
+    return statistics.fmean(shares.values())
