@@ -1,9 +1,11 @@
 """Training sequences: exactly the runtime's prompt, and loss only on what the model says."""
 
 import random
+from collections import Counter
 import re
 
 from ponder.tasks import get_task
+from ponder.tasks.trace import Style
 from ponder.train import chat, data
 from ponder.train.recipe import RECIPES, sft_examples
 from ponder.train.vocab import CompactVocab, detokenize, tokenize
@@ -44,7 +46,7 @@ def test_budget_cut_injects_the_runtime_handoff_without_learning_it():
 
 
 def test_slips_are_in_the_sequence_but_not_in_the_loss():
-    problem = next(p for p in get_task("mul").problems(200, seed=1, split="train", slip_rate=0.3)
+    problem = next(p for p in get_task("mul").problems(200, seed=1, split="train", style=Style(slip_rate=0.3))
                    if any(not learn for _, learn in p.trace))
     e = data.example(problem, "trace", random.Random(0))
     slip = next(text for text, learn in problem.trace if not learn)
@@ -106,3 +108,22 @@ def test_balance_is_focus_with_rl_on_every_task_with_room_checked_on_every_task(
     assert {k: v for k, v in vars(balance).items() if k not in rl_fields} == \
         {k: v for k, v in vars(focus).items() if k not in rl_fields}
     assert set(balance.rl_check_tasks) == set(balance.tasks) and "sub" in balance.rl_tasks
+
+
+def test_twoway_works_about_half_of_its_multiplications_by_two_digits_from_the_tens_digit():
+    # Only its SFT round's traces differ from focus's (and the seed): focus's RL follows.
+    twoway, focus = RECIPES["twoway"], RECIPES["focus"]
+    sft_fields = {"name", "seed", "tens_first", "sft_more"}
+    assert {k: v for k, v in vars(twoway).items() if k not in sft_fields} == \
+        {k: v for k, v in vars(focus).items() if k not in sft_fields}
+
+    def ways(recipe):
+        first = Counter()
+        for e in sft_examples(recipe, n=500, seed=recipe.seed + 1):
+            found = re.search(r"<think>\n(\d\d\d?)\*(\d\d):\n\1\*(\d):", detokenize(e.tokens))
+            if found and found.group(2)[0] != found.group(2)[1]:
+                first["tens" if found.group(3) == found.group(2)[0] else "units"] += 1
+        return first
+    assert ways(focus)["tens"] == 0 and ways(focus)["units"] > 50
+    mixed = ways(twoway)
+    assert 0.35 < mixed["tens"] / (mixed["tens"] + mixed["units"]) < 0.65

@@ -9,9 +9,9 @@ from ponder.tasks.audit import audit, departing, evaluate
 from ponder.tasks.trace import Trace
 
 
-def worked(a: int, b: int, slip_rate: float = 0.0, seed: int = 1) -> str:
+def worked(a: int, b: int, slip_rate: float = 0.0, seed: int = 1, tens_first: bool = False) -> str:
     t = Trace(random.Random(seed), slip_rate)
-    written.mul(t, a, b)
+    written.mul(t, a, b, tens_first)
     return "".join(text for text, _ in t.freeze())
 
 
@@ -86,3 +86,12 @@ def test_a_departure_is_found_where_it_lies_in_the_trace_corrections_and_all():
     assert departing(GOLD[: at + 1], GOLD) == ("value", at + 1, at + 2)  # …the trace's end, where it closed
     assert departing(GOLD[:40], GOLD) == ("cut", 40, 40)
     assert departing(corrected, GOLD) is None
+
+
+def test_a_trace_worked_from_the_other_end_departs_only_where_it_leaves_both_ways():
+    both = (GOLD, worked(88, 69, tens_first=True))
+    assert audit(both[1], GOLD).departure == "copy"  # `88*6:` where the usual way writes `88*9:`
+    assert (audit(both[1], both).departure, audit(both[1], both).way, audit(GOLD, both).way) == (None, 1, 0)
+    slipped = both[1].replace("88*60=5280, 88*9=792", "88*60=4280, 88*9=792", 1)
+    at = slipped.index("=4280") + 1
+    assert departing(slipped, both) == ("copy", at, at + 4) and audit(slipped, both).way == 1

@@ -1,6 +1,10 @@
 """Step-level credit: a penalised rollout's advantage lands on its first wrong number only."""
 
+import random
+
 from ponder.tasks import get_task
+from ponder.tasks.arithmetic import make
+from ponder.tasks.trace import Style
 from ponder.train import chat
 from ponder.train.credit import STEP_PENALTY, assign, token_span
 from ponder.train.vocab import CompactVocab, detokenize, tokenize
@@ -80,3 +84,17 @@ def test_an_unfinished_rollout_that_never_departed_is_not_blamed_on_its_last_tok
     vocab = CompactVocab.covering([tokens])
     completion = vocab.compact(tokens)
     assert assign(PROBLEM, completion, False, 0.0, vocab, "departure") == (0.0, (0, len(completion)))
+
+
+
+def test_a_trace_worked_from_the_tens_digit_is_penalised_at_its_slip_not_at_its_layout():
+    problem = make("mul", "*", 849, 27, random.Random(0), Style())
+    usual, tens_first = problem.layouts
+    assert usual.startswith("849*27:\n849*7:") and tens_first.startswith("849*27:\n849*2:")
+    # the far recall is the tens' partial now; the usual layout's slip was the units' (`5943` as `6943`)
+    slipped = tens_first.replace("849*20=16980, 849*7=5943", "849*20=16980, 849*7=6943", 1)
+    completion, vocab = rollout(slipped, "1")
+    advantage, span = assign(problem, completion, False, -0.4, vocab, "departure")
+    assert said(completion, vocab, span) == "6943" and advantage == STEP_PENALTY
+    right_way, vocab = rollout(tens_first, "1")  # never departs: a wrong answer only, the whole rollout
+    assert assign(problem, right_way, False, -0.4, vocab, "departure") == (-0.4, (0, len(right_way)))

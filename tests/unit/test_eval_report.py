@@ -133,14 +133,16 @@ def test_plot_with_nothing_finished_is_still_written(tmp_path):
 
 
 def test_accuracy_by_shape_and_the_self_correction_table():
-    def audited(index, correct, slips, corrected, departure):
+    def audited(index, correct, slips, corrected, departure, way=None):
         found = {"equations": 15, "slips": slips, "corrected": corrected, "right_corrections": corrected,
                  "false_alarms": 0, "departure": departure}
+        if way is not None:  # (results written before audits said which way a trace went have none)
+            found["way"] = way
         s = SampleOutcome(index, "x", "4" if correct else "5", correct, 30, 200, 5, "stop", audit=found)
         return ProblemOutcome(index, f"q{index}", "4", s.answer, correct, (s,), 0.5, 30, 0,
                               shape="3x2" if index % 2 else "2x1")
-    mul = result("mul", LOW, [audited(0, True, 0, 0, None), audited(1, False, 2, 1, "copy"),
-                              audited(2, True, 1, 1, None), audited(3, False, 1, 0, "value")])
+    mul = result("mul", LOW, [audited(0, True, 0, 0, None), audited(1, False, 2, 1, "copy", way=1),
+                              audited(2, True, 1, 1, None, way=0), audited(3, False, 1, 0, "value")])
     summary = mul.summary()
     assert summary["by_shape"] == {"2x1": {"n": 2, "correct": 2, "accuracy": 1.0},
                                    "3x2": {"n": 2, "correct": 0, "accuracy": 0.0}}
@@ -149,9 +151,10 @@ def test_accuracy_by_shape_and_the_self_correction_table():
     assert (found["traces"], found["traces_with_a_slip"], found["slips"]) == (4, 75.0, 100.0)
     assert (found["corrected"], found["right_corrections"]) == (50.0, 50.0)
     assert found["departures"] == {"value": 1, "carry": 0, "copy": 1, "format": 0, "cut": 0, "none": 2}
+    assert found["tens_first"] == 1
     console = Console(record=True, width=200)
     console.print(shape_table([mul]), correction_table([mul]))
     lines = [line.split() for line in console.export_text().splitlines()]
     assert ["mul", "low", "single", "3x2", "2", "0", "0.0%"] in lines
-    assert ["mul", "low", "single", "4", "75.0", "100.0", "50.0", "50.0", "0.0", "1", "0", "1", "0", "0", "2"] in lines
+    assert ["mul", "low", "single", "4", "75.0", "100.0", "50.0", "50.0", "0.0", "1", "0", "1", "0", "0", "2", "1"] in lines
     assert shape_table(RESULTS) is None and correction_table(RESULTS) is None  # no shapes, no audits: no table

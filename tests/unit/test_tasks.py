@@ -9,7 +9,7 @@ from ponder.errors import InvalidOption
 from ponder.tasks import TASK_NAMES, get_task
 from ponder.tasks import written
 from ponder.tasks.shape import shape_of
-from ponder.tasks.trace import Trace
+from ponder.tasks.trace import Style, Trace
 
 
 @pytest.mark.parametrize("name", TASK_NAMES)
@@ -140,3 +140,28 @@ def test_a_task_narrowed_to_one_shape_draws_only_that_shape_in_the_tasks_own_ord
     with pytest.raises(InvalidOption, match="task 'word' has no operand shapes"):
         get_task("word:2x2")
 
+
+
+def first_multiplier_digit(problem) -> str:
+    return re.match(r"\d+\*(\d)", problem.trace_text.split("\n")[1]).group(1)  # `849*7: …`, `849*0=0` → 7, 0
+
+
+def test_a_style_with_tens_first_works_about_that_share_of_multiplications_from_the_tens_digit():
+    usual = get_task("mul:3x2").problems(400, seed=9, split="train")
+    both = get_task("mul:3x2").problems(400, seed=9, split="train", style=Style(tens_first=0.5))
+    assert all(first_multiplier_digit(p) == str(p.key[1])[-1] for p in usual)
+    tens = [p for p in both if first_multiplier_digit(p) == str(p.key[1])[0] != str(p.key[1])[-1]]
+    assert 150 < len(tens) < 250
+    for p in tens:
+        assert p.trace_text.rstrip().endswith(f"={p.answer}") and p.trace_text in p.layouts
+        for lhs, rhs in re.findall(r"([\d+*-]+)=(-?\d+)(?![\d*+-])", p.trace_text):
+            assert eval(lhs) == int(rhs), (lhs, rhs)
+
+
+def test_layouts_hold_every_clean_way_of_a_problem():
+    by_shape = {shape_of(p): p for p in get_task("mul").problems(300, seed=4)}
+    assert len(by_shape["3x2"].layouts) == 2 and by_shape["3x2"].trace_text == by_shape["3x2"].layouts[0]
+    assert len(by_shape["3x1"].layouts) == 1
+    assert get_task("add").problems(1)[0].layouts == ()
+    boxes = [p for p in get_task("word").problems(300, seed=4) if len(p.layouts) == 2]  # `b boxes of c`, both 2-digit
+    assert boxes and all(p.trace_text in p.layouts for p in boxes)

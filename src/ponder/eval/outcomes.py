@@ -67,4 +67,4 @@ def audited(item: Item, reasoning: str | None) -> dict | None:
     """The reasoning's slips and corrections, where the item is one of ponder's own problems."""
     if not reasoning or not isinstance(item.entry, Problem) or not item.entry.trace:
         return None
-    return audit(reasoning, item.entry.trace_text).to_dict()
+    return audit(reasoning, item.entry.worked).to_dict()

@@ -78,8 +78,9 @@ def shape_table(results: list[SettingResult], models: list[str] | None = None) -
 
 
 def correction_table(results: list[SettingResult], models: list[str] | None = None) -> Table | None:
-    """Slips and corrections per 100 audited traces, and each trace's first departure from the
-    worked one by kind; None when no setting audited any trace (only ponder's own tasks can be)."""
+    """Slips and corrections per 100 audited traces, each trace's first departure from the
+    worked one by kind, and how many multiplied from the tens digit; None when no setting
+    audited any trace (only ponder's own tasks can be)."""
     rows = [(i, result.summary()["self_correction"]) for i, result in enumerate(results)]
     rows = [(i, numbers) for i, numbers in rows if numbers]
     if not rows:
@@ -89,7 +90,8 @@ def correction_table(results: list[SettingResult], models: list[str] | None = No
                   box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     for name in ("model", "task", "effort", "strategy")[0 if by_model else 1:]:
         table.add_column(name, no_wrap=True)
-    for name in ("traces", "with a\nslip", "slips", "corrected", "right\ncorrections", "false\nalarms", *KINDS, "none"):
+    for name in ("traces", "with a\nslip", "slips", "corrected", "right\ncorrections", "false\nalarms", *KINDS, "none",
+                 "tens\nfirst"):
         table.add_column(name, justify="right", no_wrap=True)
     for i, numbers in rows:
         setting = results[i].setting
@@ -97,7 +99,7 @@ def correction_table(results: list[SettingResult], models: list[str] | None = No
                                                    "false_alarms")]
         kinds = [str(numbers["departures"][kind]) for kind in (*KINDS, "none")]
         table.add_row(*([models[i]] if by_model else []), setting.task, setting.effort.value, setting.spec,
-                      str(numbers["traces"]), *rates, *kinds)
+                      str(numbers["traces"]), *rates, *kinds, str(numbers.get("tens_first", 0)))
     return table
 
 

@@ -143,7 +143,8 @@ def by_shape(problems: list[ProblemOutcome]) -> dict[str, dict]:
 
 def self_correction(samples: list[SampleOutcome]) -> dict | None:
     """Per 100 audited traces: traces with a slip, slips, slips corrected, corrections that are
-    right, false alarms; and how many traces first departed from the worked one, by kind."""
+    right, false alarms; and how many traces first departed from the worked one, by kind, and
+    how many went the second way (audit.Audit.way)."""
     audits = [s.audit for s in samples if s.audit is not None]
     if not audits:
         return None
@@ -155,6 +156,8 @@ def self_correction(samples: list[SampleOutcome]) -> dict | None:
         "slips": per_100("slips"), "corrected": per_100("corrected"),
         "right_corrections": per_100("right_corrections"), "false_alarms": per_100("false_alarms"),
         "departures": {**departures, "none": sum(a["departure"] is None for a in audits)},
+        # traces that multiplied from the tens digit (a model trained both ways; older results: 0)
+        "tens_first": sum(a.get("way", 0) == 1 for a in audits),
     }
 
 

@@ -6,7 +6,7 @@ import random
 
 from ponder.tasks import written
 from ponder.tasks.problem import Problem
-from ponder.tasks.trace import Trace
+from ponder.tasks.trace import Style, Trace
 
 PHRASINGS = ("What is {a} {op} {b}?", "Calculate {a} {op} {b}.", "{a} {op} {b} = ?")
 
@@ -17,24 +17,36 @@ def number(rng: random.Random, max_digits: int) -> int:
     return rng.randint(0 if digits == 1 else 10 ** (digits - 1), 10**digits - 1)
 
 
-def make(task: str, op: str, a: int, b: int, rng: random.Random, slip_rate: float) -> Problem:
-    trace = Trace(rng, slip_rate)
+def make(task: str, op: str, a: int, b: int, rng: random.Random, style: Style) -> Problem:
+    trace = Trace.styled(rng, style)
     solve = {"+": written.add, "-": written.sub, "*": written.mul}[op]
     answer = solve(trace, a, b)
     question = rng.choice(PHRASINGS).format(a=a, op=op, b=b)
-    return Problem(task, question, str(answer), trace.freeze(), key=(a, b))
+    return Problem(task, question, str(answer), trace.freeze(), key=(a, b), layouts=layouts(op, a, b))
 
 
-def add(rng: random.Random, slip_rate: float) -> Problem:
-    return make("add", "+", number(rng, 5), number(rng, 5), rng, slip_rate)
+def layouts(op: str, a: int, b: int) -> tuple[str, ...]:
+    """Every clean worked trace of `a op b`: multiplication's two ways, where they differ."""
+    if op != "*":
+        return ()
+    ways = []
+    for tens_first in (False, True):
+        t = Trace(random.Random(0))  # clean: draws nothing
+        written.mul(t, a, b, tens_first)
+        ways.append("".join(text for text, _ in t.freeze()))
+    return tuple(dict.fromkeys(ways))
 
 
-def sub(rng: random.Random, slip_rate: float) -> Problem:
-    return make("sub", "-", number(rng, 5), number(rng, 5), rng, slip_rate)
+def add(rng: random.Random, style: Style) -> Problem:
+    return make("add", "+", number(rng, 5), number(rng, 5), rng, style)
 
 
-def mul(rng: random.Random, slip_rate: float) -> Problem:
+def sub(rng: random.Random, style: Style) -> Problem:
+    return make("sub", "-", number(rng, 5), number(rng, 5), rng, style)
+
+
+def mul(rng: random.Random, style: Style) -> Problem:
     # Mostly the full 3-by-2 size: the shorter ones are easy and need fewer examples.
     a = number(rng, 3) if rng.random() < 0.3 else rng.randint(100, 999)
     b = number(rng, 2) if rng.random() < 0.3 else rng.randint(10, 99)
-    return make("mul", "*", a, b, rng, slip_rate)
+    return make("mul", "*", a, b, rng, style)

@@ -14,11 +14,14 @@ replaces the slip), the first token where the two part says what kind of error c
 `value` (a step's result: a digit fact or a carry sum), `carry` (the carry a step adds), `copy`
 (any other number: an operand rewritten, the result so far, a partial product carried into the
 sum), `format` (not a number), `cut` (the trace stops early), or none when it never departs.
+Where a problem has more than one worked trace (a multiplication from either end), a trace
+follows the one it leaves last: it departs only where it leaves every one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from os.path import commonprefix
 
@@ -37,12 +40,13 @@ class Audit:
     right_corrections: int  # corrections whose new value is right
     false_alarms: int  # "wait," after a right value
     departure: str | None  # the kind of the first difference from the worked trace; None: none
+    way: int = 0  # which of the problem's worked traces it follows (0: the usual; 1: tens first)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def audit(trace: str, worked: str) -> Audit:
+def audit(trace: str, worked: str | Sequence[str]) -> Audit:
     equations = slips = corrected = right = false_alarms = 0
     for found in EQUATION.finditer(trace):
         if trace.endswith("so ", 0, found.start()):
@@ -58,7 +62,8 @@ def audit(trace: str, worked: str) -> Audit:
                 right += int(again.group(2)) == evaluate(lhs)
             else:
                 false_alarms += 1
-    return Audit(equations, slips, corrected, right, false_alarms, departure(trace, worked))
+    way, found = follow(trace, worked)
+    return Audit(equations, slips, corrected, right, false_alarms, found[0] if found else None, way)
 
 
 def evaluate(lhs: str) -> int:
@@ -73,16 +78,23 @@ def evaluate(lhs: str) -> int:
     return total
 
 
-def departure(trace: str, worked: str) -> str | None:
-    """The kind of the first token where the corrected trace leaves the worked one."""
-    found = departing(trace, worked)
-    return found[0] if found else None
-
-
-def departing(trace: str, worked: str) -> tuple[str, int, int] | None:
+def departing(trace: str, worked: str | Sequence[str]) -> tuple[str, int, int] | None:
     """The first departure's kind and where it lies in `trace`: from the first wrong character
     to the end of its number, or the character after a number cut short (a trace that stops
-    early departs at its end); None where it never departs."""
+    early departs at its end); None where it never departs. Of several worked traces, the one
+    the trace follows longest."""
+    return follow(trace, worked)[1]
+
+
+def follow(trace: str, worked: str | Sequence[str]) -> tuple[int, tuple[str, int, int] | None]:
+    """Which worked trace the trace follows longest (its index), and its departure from that one."""
+    ways = [worked] if isinstance(worked, str) else list(worked)
+    found = [departing_one(trace, one) for one in ways]
+    way = max(range(len(ways)), key=lambda i: len(trace) + 1 if found[i] is None else found[i][1])
+    return way, found[way]
+
+
+def departing_one(trace: str, worked: str) -> tuple[str, int, int] | None:
     text, origin = applied(trace)
     mine = list(TOKEN.finditer(text))
     # stripped: the reasoning a reply carries has lost the worked trace's last line break

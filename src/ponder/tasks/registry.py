@@ -15,8 +15,9 @@ from ponder.tasks import arithmetic, word
 from ponder.tasks.problem import Problem
 from ponder.tasks.shape import check_shape, shape_of
 from ponder.tasks.split import split_of
+from ponder.tasks.trace import Style
 
-GENERATORS: dict[str, Callable[[random.Random, float], Problem]] = {
+GENERATORS: dict[str, Callable[[random.Random, Style], Problem]] = {
     "add": arithmetic.add,
     "sub": arithmetic.sub,
     "mul": arithmetic.mul,
@@ -34,14 +35,15 @@ class Task:
     def spec(self) -> str:
         return self.name if self.shape is None else f"{self.name}:{self.shape}"
 
-    def problems(self, n: int, seed: int = 0, split: str = "eval", slip_rate: float = 0.0) -> list[Problem]:
-        """n distinct problems of the split ("train" or "eval"); the same seed gives the same list."""
+    def problems(self, n: int, seed: int = 0, split: str = "eval", style: Style = Style()) -> list[Problem]:
+        """n distinct problems of the split ("train" or "eval"), their traces written in the
+        style (clean and the usual way unless it says otherwise); the same seed gives the same list."""
         if split not in ("train", "eval"):
             raise InvalidOption("split", f"must be train or eval, not {split!r}")
         rng = random.Random(f"{self.name}:{split}:{seed}")
         generate, seen, out = GENERATORS[self.name], set(), []
         for _ in range(n * 1000):
-            problem = generate(rng, slip_rate)
+            problem = generate(rng, style)
             if self.shape is not None and shape_of(problem) != self.shape:
                 continue
             if split_of(self.name, problem.key) == split and problem.key not in seen:

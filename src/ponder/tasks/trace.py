@@ -3,18 +3,41 @@
 Worked traces sometimes slip (a wrong digit sum), notice it ("wait, ...") and write the
 right line, so that a model trained on them learns to check its work. The slip itself is
 marked learn=False: training masks it, so the model learns the correction, not the error.
+
+A trace may also take one of two ways where there are two: multiplication's partial products
+from the units digit of the multiplier (the usual way) or from its tens digit. A model trained
+on both samples both, and two ways to one answer slip in different places, so a vote over
+samples has disagreeing errors to outvote (written.mul says how the layouts differ).
 """
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Style:
+    """How worked traces are written: how often a value slips, and how often a multiplication
+    goes from the multiplier's tens digit."""
+    slip_rate: float = 0.0
+    tens_first: float = 0.0
 
 
 class Trace:
-    def __init__(self, rng: random.Random, slip_rate: float = 0.0):
+    def __init__(self, rng: random.Random, slip_rate: float = 0.0, tens_first: float = 0.0):
         self.rng = rng
         self.slip_rate = slip_rate  # chance that any one computed value is first written wrong
+        self.tens_first = tens_first  # chance that a multiplication starts from the tens digit
         self.pieces: list[tuple[str, bool]] = []
+
+    @classmethod
+    def styled(cls, rng: random.Random, style: Style) -> Trace:
+        return cls(rng, style.slip_rate, style.tens_first)
+
+    def goes_tens_first(self) -> bool:
+        # (draws only where the style asks for both ways, so a recipe without it draws as before)
+        return bool(self.tens_first) and self.rng.random() < self.tens_first
 
     def say(self, text: str) -> None:
         if self.pieces and self.pieces[-1][1]:

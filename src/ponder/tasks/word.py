@@ -6,7 +6,7 @@ import random
 
 from ponder.tasks import written
 from ponder.tasks.problem import Problem
-from ponder.tasks.trace import Trace
+from ponder.tasks.trace import Style, Trace
 
 NAMES = (("Tom", "He"), ("Anna", "She"), ("Sam", "He"), ("Mia", "She"), ("Leo", "He"), ("Zoe", "She"))
 ITEMS = ("apples", "books", "stickers", "marbles", "cards", "coins")
@@ -32,18 +32,32 @@ TEMPLATES = (
 SOLVERS = {"+": written.add, "-": written.sub, "*": written.mul}
 
 
-def word(rng: random.Random, slip_rate: float) -> Problem:
+def word(rng: random.Random, style: Style) -> Problem:
     index = rng.randrange(len(TEMPLATES))
     text, ranges, steps = TEMPLATES[index]
     values = {name: rng.randint(lo, hi) for name, (lo, hi) in ranges.items()}
     (n, pronoun), (m, _) = rng.sample(NAMES, 2)
     question = text.format(n=n, P=pronoun, m=m, item=rng.choice(ITEMS), **values)
-    trace = Trace(rng, slip_rate)
+    trace = Trace.styled(rng, style)
+    answer = solve(trace, steps, values)
+    ways = [clean(steps, values, tens_first) for tens_first in (False, True)] if "*" in {s[0] for s in steps} else []
+    return Problem("word", question, str(answer), trace.freeze(), key=(index, question),
+                   layouts=tuple(dict.fromkeys(ways)))
+
+
+def solve(trace: Trace, steps, values: dict, tens_first: bool | None = None) -> int:
+    values = dict(values)
     for i, (op, left, right) in enumerate(steps):
         x, y = values[left], values[right]
-        values[f"r{i}"] = SOLVERS[op](trace, x, y)
-    answer = values[f"r{len(steps) - 1}"]
-    return Problem("word", question, str(answer), trace.freeze(), key=(index, question))
+        values[f"r{i}"] = written.mul(trace, x, y, tens_first) if op == "*" else SOLVERS[op](trace, x, y)
+    return values[f"r{len(steps) - 1}"]
+
+
+def clean(steps, values: dict, tens_first: bool) -> str:
+    """The worked trace without slips, its multiplication going the given way."""
+    trace = Trace(random.Random(0))
+    solve(trace, steps, values, tens_first)
+    return "".join(text for text, _ in trace.freeze())
 
 
 def every_wording() -> list[str]:

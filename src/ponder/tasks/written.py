@@ -14,7 +14,15 @@ line holds the whole result:
     4+0: 4+0+1=5 -> 5188
 
 An operand that runs out of digits is written 0. Multiplication is one partial product
-per digit of the shorter number, each shifted, then added the same way.
+per digit of the shorter number, each shifted, then added the same way; from its units
+digit, or (where the trace's style asks) from its tens digit, so that the partial product
+recalled from far above is another one:
+
+    849*27:                              849*27:
+    849*7: ... so 849*7=5943             849*2: ... so 849*2=1698, 849*20=16980
+    849*2: ... 849*20=16980              849*7: ... so 849*7=5943
+    849*7=5943, 849*20=16980             849*20=16980, 849*7=5943
+    5943+16980: ...                      16980+5943: ...
 """
 
 from __future__ import annotations
@@ -71,14 +79,18 @@ def sub(t: Trace, a: int, b: int) -> int:
     return a - b
 
 
-def mul(t: Trace, a: int, b: int) -> int:
+def mul(t: Trace, a: int, b: int, tens_first: bool | None = None) -> int:
+    """tens_first: which way the partial products go; None: as the trace's style draws it."""
     asked = f"{a}*{b}"
     t.say(f"{asked}:\n")
     if len(str(b)) > len(str(a)):  # one partial product per digit of the shorter number
         a, b = b, a
         t.say(f"{asked}={a}*{b}\n")
+    digits = list(enumerate(reversed(str(b))))
+    if len(digits) > 1 and (t.goes_tens_first() if tens_first is None else tens_first):
+        digits.reverse()
     named = []
-    for k, d in enumerate(reversed(str(b))):
+    for k, d in digits:
         partial = times_digit(t, a, int(d))
         shifted = f", {a}*{d}{'0' * k}={partial * 10**k}" if k and partial else ""
         if d not in "01" and len(str(b)) > 1:  # times_digit ended on the digits, not on the product's name

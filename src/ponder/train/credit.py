@@ -45,7 +45,7 @@ def first_error(problem: Problem, completion: list[int], vocab: CompactVocab) ->
     audit finds none (a right trace with a wrong answer, an unfinished one that never departed)."""
     pieces = [detokenize(vocab.expand([t])) for t in completion]
     reasoning, closed, _ = "".join(pieces).partition(chat.FORMAT.close)
-    found = departing(reasoning, problem.trace_text)
+    found = departing(reasoning, problem.worked)
     if found is None or (found[0] == "cut" and not closed):
         return None  # (a rollout cut off by max_new or by leaving the vocabulary: its last token is no error)
     _, start, end = found

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import torch
 
 from ponder.tasks import TASK_NAMES, Problem, get_task, word
+from ponder.tasks.trace import Style
 from ponder.train import data, rl, sft
 from ponder.train.export import compact_from_gguf, export
 from ponder.train.model import Shape, build
@@ -41,6 +42,7 @@ class Recipe:
     shape: Shape = field(default_factory=Shape)
     sft_examples: int = 40000  # round 1, split evenly over tasks
     slip_rate: float = 0.02  # per computed value: about one trace in four slips and corrects itself
+    tens_first: float = 0.0  # share of multiplications (by two digits) worked from the tens digit (trace.py)
     direct_share: float = 0.1  # examples that answer with reasoning off
     cut_share: float = 0.05  # examples whose budget runs out mid-trace
     chat_share: float = 0.15  # examples that are the 2nd or 3rd turn of a conversation
@@ -126,6 +128,13 @@ RECIPES = {
     # fell from 87.5% to 78.1%: stopped at step 38 (docs/eval/hard-rl/).
     "hard": replace(FOCUS, name="hard", rl_tasks=("mul:3x2", "sub"), rl_screen=2048,
                     rl_check_tasks=FOCUS.tasks, rl_steps=80, rl_time_limit_s=2700.0),
+    # Two ways to multiply (issue 18): the fifth's SFT weights (--from-gguf: its
+    # ponder-reasoner-sft.gguf), one more round over the five task mixes in which half the
+    # multiplications by two digits go from the tens digit (trace.py), then focus's GRPO. Its
+    # wrong answers repeat across samples (the same partial product recalled wrong in seven of
+    # eight), so a vote cannot outvote them; a model that samples both ways recalls a
+    # different partial product from far above in each.
+    "twoway": replace(FOCUS, name="twoway", seed=1270, tens_first=0.5, sft_more=(Round(24000, 5e-4),)),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=(Round(32, 1e-3),),
                    rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24, rl_check_every=1, rl_check_per_task=1,
@@ -140,7 +149,8 @@ def sft_examples(recipe: Recipe, n: int | None = None, seed: int | None = None,
     rng = random.Random(seed)
     per_task = (recipe.sft_examples if n is None else n) // len(tasks)
     problems = [p for name in tasks
-                for p in get_task(name).problems(per_task, seed=seed, split="train", slip_rate=recipe.slip_rate)]
+                for p in get_task(name).problems(per_task, seed=seed, split="train",
+                                                   style=Style(recipe.slip_rate, recipe.tens_first))]
     out = []
     for problem in problems:
         kind = data.pick_kind(rng, recipe.direct_share, recipe.cut_share)
@@ -156,7 +166,7 @@ def coverage(recipe: Recipe) -> list[data.Example]:
     rng = random.Random(0)
     out = []
     for name in recipe.tasks:
-        for problem in get_task(name).problems(100, seed=-1, split="eval", slip_rate=0.5):
+        for problem in get_task(name).problems(100, seed=-1, split="eval", style=Style(slip_rate=0.5)):
             out += [data.example(problem, kind, rng) for kind in ("trace", "direct", "cut")]
     wordings = [Problem("word", q, "12") for q in word.every_wording()]
     out += [data.example(p, "direct", rng) for p in wordings]

@@ -41,7 +41,7 @@ class Slip:
     right: int  # 54
 
 
-def first_slip(trace: str, worked: str) -> Slip | None:
+def first_slip(trace: str, worked: str | tuple[str, ...]) -> Slip | None:
     """The trace's first departure, where it is the value of an equation the trace states."""
     found = departing(trace, worked)
     if found is None or found[0] == "cut":
@@ -76,7 +76,7 @@ def probe(gguf: Path, results: Path, samples: int, temperatures: list[float], se
     eos = vocab.index[eos_id()]
     slips, prompts, p_wait = [], [], []
     for setting in settings:
-        worked = {p.question: p.trace_text for p in get_task(setting["task"]).problems(
+        worked = {p.question: p.worked for p in get_task(setting["task"]).problems(
             setting["n_done"], seed=0, split="eval")}
         for problem in setting["problems"]:
             reasoning = problem["samples"][0].get("reasoning")
