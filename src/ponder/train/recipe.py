@@ -1,7 +1,7 @@
 """The recipe: sizes, seeds and stages, and the run that carries it out end to end.
 
 `full` makes a reasoner from scratch (the third one; about two hours on a 2-core CPU); the
-shipped one is full, then refresh's SFT round, then focus, each started from the one before's
+shipped one is full, then refresh's SFT round, then focus's two, then twoway, each started from the one before's
 exported SFT weights (--from-gguf; the model card says which commit holds each); `tiny` is the
 same code path in under a minute, for CI. Every stage writes its result and a log line
 per step into the output folder, so a run can be inspected, and its GGUFs evaluated.
@@ -69,7 +69,7 @@ class Recipe:
     rl_check_temperature: float | None = None  # None: the rollouts' temperature; 0: greedy
 
 
-# The fifth reasoner (issue 18), from the fourth's SFT weights (--from-gguf): the control's
+# The fifth reasoner (issue 18; the sixth starts from its SFT), from the fourth's SFT weights (--from-gguf): the control's
 # 3-by-2 round (the same seed and round, so a run can resume from the control's sft.pt), then a
 # round over all five tasks at half the rate, so that addition, subtraction and word problems
 # come back, then stepwise's GRPO for 60 steps (its best check came at step 60 of 150). The
@@ -118,22 +118,24 @@ RECIPES = {
     # five, so that the kept step is the best on average, not one that bought 3-by-2 with
     # subtraction. Its checks' subtraction rose from 78.9% to 85.9% (kept step 50), but on the
     # held-out problems it was focus's RL within noise everywhere (sub +0.5, SE 2.4; 3-by-2
-    # -1.0, SE 1.2), 2.5 points of subtraction still below the SFT weights: docs/eval/balance-rl/.
+    # -1.0, SE 1.2), 2.5 points of subtraction still below the SFT weights: docs/eval/fifth-reasoner/balance-rl/.
     "balance": replace(FOCUS, name="balance", rl_tasks=("mul", "mul:3x2", "sub", "word"),
                        rl_check_tasks=FOCUS.tasks, rl_steps=80, rl_time_limit_s=2400.0),
     # RL where its signal is (issue 18; not shipped): focus's SFT (--from-sft: focus's sft.pt),
     # then GRPO on the 3-by-2 multiplications and subtractions, of 2,048 fresh ones each, that
     # the SFT model gets wrong greedily (308 and 431), checked on all five tasks. Its rollouts
     # went from 29% to 56% right on those problems within 30 steps, while its 3-by-2 checks
-    # fell from 87.5% to 78.1%: stopped at step 38 (docs/eval/hard-rl/).
+    # fell from 87.5% to 78.1%: stopped at step 38 (docs/eval/fifth-reasoner/hard-rl/).
     "hard": replace(FOCUS, name="hard", rl_tasks=("mul:3x2", "sub"), rl_screen=2048,
                     rl_check_tasks=FOCUS.tasks, rl_steps=80, rl_time_limit_s=2700.0),
-    # Two ways to multiply (issue 18): the fifth's SFT weights (--from-gguf: its
+    # The sixth reasoner, shipped (issue 18): the fifth's SFT weights (--from-gguf: its
     # ponder-reasoner-sft.gguf), one more round over the five task mixes in which half the
-    # multiplications by two digits go from the tens digit (trace.py), then focus's GRPO. Its
-    # wrong answers repeat across samples (the same partial product recalled wrong in seven of
-    # eight), so a vote cannot outvote them; a model that samples both ways recalls a
-    # different partial product from far above in each.
+    # multiplications by two digits go from the tens digit (trace.py), then focus's GRPO. The
+    # fifth's wrong answers repeat across samples (the same partial product recalled wrong in
+    # seven of eight), so a vote cannot outvote them; a model that samples both ways recalls a
+    # different partial product from far above in each. The round left 3-by-2 at 73.2% (the
+    # tens-first way, which greedy took in 61% of traces, is the weaker one); RL took it to
+    # 90.8% and dropped that way (1 sample in 100 takes it), so its vote gains +1.2 again.
     "twoway": replace(FOCUS, name="twoway", seed=1270, tens_first=0.5, sft_more=(Round(24000, 5e-4),)),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=(Round(32, 1e-3),),
