@@ -89,7 +89,7 @@ def test_an_unfinished_rollout_that_never_departed_is_not_blamed_on_its_last_tok
 
 def test_a_trace_worked_from_the_tens_digit_is_penalised_at_its_slip_not_at_its_layout():
     problem = make("mul", "*", 849, 27, random.Random(0), Style())
-    usual, tens_first = problem.layouts
+    usual, tens_first = problem.worked
     assert usual.startswith("849*27:\n849*7:") and tens_first.startswith("849*27:\n849*2:")
     # the far recall is the tens' partial now; the usual layout's slip was the units' (`5943` as `6943`)
     slipped = tens_first.replace("849*20=16980, 849*7=5943", "849*20=16980, 849*7=6943", 1)

@@ -153,15 +153,15 @@ def test_a_style_with_tens_first_works_about_that_share_of_multiplications_from_
     tens = [p for p in both if first_multiplier_digit(p) == str(p.key[1])[0] != str(p.key[1])[-1]]
     assert 150 < len(tens) < 250
     for p in tens:
-        assert p.trace_text.rstrip().endswith(f"={p.answer}") and p.trace_text in p.layouts
+        assert p.trace_text.rstrip().endswith(f"={p.answer}") and p.trace_text in p.worked
         for lhs, rhs in re.findall(r"([\d+*-]+)=(-?\d+)(?![\d*+-])", p.trace_text):
             assert eval(lhs) == int(rhs), (lhs, rhs)
 
 
-def test_layouts_hold_every_clean_way_of_a_problem():
+def test_worked_holds_every_clean_way_of_a_problem():
     by_shape = {shape_of(p): p for p in get_task("mul").problems(300, seed=4)}
-    assert len(by_shape["3x2"].layouts) == 2 and by_shape["3x2"].trace_text == by_shape["3x2"].layouts[0]
-    assert len(by_shape["3x1"].layouts) == 1
-    assert get_task("add").problems(1)[0].layouts == ()
-    boxes = [p for p in get_task("word").problems(300, seed=4) if len(p.layouts) == 2]  # `b boxes of c`, both 2-digit
-    assert boxes and all(p.trace_text in p.layouts for p in boxes)
+    assert len(by_shape["3x2"].worked) == 2 and by_shape["3x2"].trace_text == by_shape["3x2"].worked[0]
+    assert len(by_shape["3x1"].worked) == 1
+    assert get_task("add").problems(1)[0].rework is None
+    boxes = [p for p in get_task("word").problems(300, seed=4) if len(p.worked) == 2]  # `b boxes of c`, both 2-digit
+    assert boxes and all(p.trace_text in p.worked for p in boxes)

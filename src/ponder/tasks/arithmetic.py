@@ -6,7 +6,7 @@ import random
 
 from ponder.tasks import written
 from ponder.tasks.problem import Problem
-from ponder.tasks.trace import Style, Trace
+from ponder.tasks.trace import Style, Trace, clean
 
 PHRASINGS = ("What is {a} {op} {b}?", "Calculate {a} {op} {b}.", "{a} {op} {b} = ?")
 
@@ -22,19 +22,8 @@ def make(task: str, op: str, a: int, b: int, rng: random.Random, style: Style) -
     solve = {"+": written.add, "-": written.sub, "*": written.mul}[op]
     answer = solve(trace, a, b)
     question = rng.choice(PHRASINGS).format(a=a, op=op, b=b)
-    return Problem(task, question, str(answer), trace.freeze(), key=(a, b), layouts=layouts(op, a, b))
-
-
-def layouts(op: str, a: int, b: int) -> tuple[str, ...]:
-    """Every clean worked trace of `a op b`: multiplication's two ways, where they differ."""
-    if op != "*":
-        return ()
-    ways = []
-    for tens_first in (False, True):
-        t = Trace(random.Random(0))  # clean: draws nothing
-        written.mul(t, a, b, tens_first)
-        ways.append("".join(text for text, _ in t.freeze()))
-    return tuple(dict.fromkeys(ways))
+    rework = (lambda tens_first: clean(lambda t: written.mul(t, a, b, tens_first))) if op == "*" else None
+    return Problem(task, question, str(answer), trace.freeze(), key=(a, b), rework=rework)
 
 
 def add(rng: random.Random, style: Style) -> Problem:

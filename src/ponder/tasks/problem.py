@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -14,9 +15,9 @@ class Problem:
     # trace then notices and corrects; training masks them so the model learns the check, not the slip.
     trace: tuple[tuple[str, bool], ...] = field(default=(), compare=False)
     key: tuple = field(default=(), compare=False)  # what makes two problems the same one
-    # Every clean worked trace that solves it, where there is more than one way (multiplication's
-    # partial products from either end); the audit reads a trace against the one it follows.
-    layouts: tuple[str, ...] = field(default=(), compare=False)
+    # Where it can be worked two ways (a multiplication's partial products from either end): its
+    # clean worked trace going the given way (tens first or not), written when the audit asks.
+    rework: Callable[[bool], str] | None = field(default=None, compare=False, repr=False)
 
     @property
     def trace_text(self) -> str:
@@ -24,5 +25,7 @@ class Problem:
 
     @property
     def worked(self) -> tuple[str, ...]:
-        """The worked traces a generated one is audited against."""
-        return self.layouts or (self.trace_text,)
+        """The worked traces a generated one is audited against: every clean way, the usual first."""
+        if self.rework is None:
+            return (self.trace_text,)
+        return tuple(dict.fromkeys(self.rework(tens_first) for tens_first in (False, True)))

@@ -6,7 +6,7 @@ import random
 
 from ponder.tasks import written
 from ponder.tasks.problem import Problem
-from ponder.tasks.trace import Style, Trace
+from ponder.tasks.trace import Style, Trace, clean
 
 NAMES = (("Tom", "He"), ("Anna", "She"), ("Sam", "He"), ("Mia", "She"), ("Leo", "He"), ("Zoe", "She"))
 ITEMS = ("apples", "books", "stickers", "marbles", "cards", "coins")
@@ -40,9 +40,9 @@ def word(rng: random.Random, style: Style) -> Problem:
     question = text.format(n=n, P=pronoun, m=m, item=rng.choice(ITEMS), **values)
     trace = Trace.styled(rng, style)
     answer = solve(trace, steps, values)
-    ways = [clean(steps, values, tens_first) for tens_first in (False, True)] if "*" in {s[0] for s in steps} else []
-    return Problem("word", question, str(answer), trace.freeze(), key=(index, question),
-                   layouts=tuple(dict.fromkeys(ways)))
+    multiplies = any(op == "*" for op, _, _ in steps)
+    rework = (lambda tens_first: clean(lambda t: solve(t, steps, values, tens_first))) if multiplies else None
+    return Problem("word", question, str(answer), trace.freeze(), key=(index, question), rework=rework)
 
 
 def solve(trace: Trace, steps, values: dict, tens_first: bool | None = None) -> int:
@@ -51,13 +51,6 @@ def solve(trace: Trace, steps, values: dict, tens_first: bool | None = None) -> 
         x, y = values[left], values[right]
         values[f"r{i}"] = written.mul(trace, x, y, tens_first) if op == "*" else SOLVERS[op](trace, x, y)
     return values[f"r{len(steps) - 1}"]
-
-
-def clean(steps, values: dict, tens_first: bool) -> str:
-    """The worked trace without slips, its multiplication going the given way."""
-    trace = Trace(random.Random(0))
-    solve(trace, steps, values, tens_first)
-    return "".join(text for text, _ in trace.freeze())
 
 
 def every_wording() -> list[str]:
