@@ -8,7 +8,7 @@ This module knows nothing about engines, templates or HTTP.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ponder.errors import InvalidOption
 
@@ -175,6 +175,10 @@ class TurnResult:
     strategy: dict | None = None  # what a test-time strategy did: its candidates, votes, scores
     # the sequence whose answer the conversation keeps (a strategy's chosen one), when usage sums several
     kept_usage: Usage | None = None
+    # each candidate's own result, in the order of strategy["candidates"], for callers in process
+    # (eval audits their reasoning); never serialized: reasoning reaches clients only through the
+    # reasoning stream and its rules (hidden, summarised, sealed), not through the report
+    candidates: tuple[TurnResult, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict:
         extra = {"strategy": self.strategy} if self.strategy is not None else {}

@@ -6,6 +6,7 @@ import pytest
 
 from ponder.engine.fake import FakeEngine
 from ponder.errors import ContextOverflow
+from ponder.eval.builtin import builtin_task
 from ponder.eval.gate import TurnGate
 from ponder.eval.harness import RunOptions, run_eval
 from ponder.eval.settings import Setting, sample_seed
@@ -91,6 +92,22 @@ def test_vote_candidates_get_the_problems_seed_plus_i_and_are_voted():
                                                                        (base + 2, "4", True)]
     assert problem.answer == "4" and problem.correct
     assert done.results[0].summary()["sample_accuracy"] == pytest.approx(2 / 3, abs=1e-4)
+
+
+def test_vote_candidates_keep_their_own_reasoning_and_its_audit():
+    item = builtin_task("mul:3x2", 1, 0).items[0]
+    worked = item.entry.trace_text
+    slipped = worked.replace("=", "=9", 1)  # the first equation's value gets a wrong leading 9
+    replies = [worked, slipped, worked]
+    engine = SeededFake(lambda seed: f"{replies[seed - sample_seed(0, 0, 0)]}</think>The answer is {item.expected}.")
+    tasks = {"mul:3x2": EvalTask("mul:3x2", [item], numeric_extract, numeric_check)}
+    done = run_eval(Runtime(engine), tasks, [Setting("mul:3x2", Effort.HIGH, 3, "vote")],
+                    RunOptions(max_completion_tokens=1000))
+    samples = done.results[0].problems[0].samples
+    assert [s.reasoning for s in samples] == [r.strip() for r in replies]
+    assert [s.audit["slips"] for s in samples] == [0, 1, 0] and samples[1].audit["departure"] == "value"
+    # the report a client gets keeps no candidate's reasoning
+    assert all("reasoning" not in c for c in done.results[0].problems[0].report.get("candidates", []))
 
 
 def test_a_single_problem_keeps_the_seed_it_had_before_strategies():

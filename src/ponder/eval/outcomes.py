@@ -23,7 +23,9 @@ def problem_outcome(task: EvalTask, index: int, item: Item, seed: int, prompt: i
     report = result.strategy or {}
     candidates = report.get("candidates")
     if candidates:
-        samples = tuple(candidate_sample(task, item, seed + i, prompt, c) for i, c in enumerate(candidates))
+        results = result.candidates or (None,) * len(candidates)
+        samples = tuple(candidate_sample(task, item, seed + i, prompt, c, r)
+                        for i, (c, r) in enumerate(zip(candidates, results)))
     else:
         samples = (turn_sample(task, item, seed, result),)
     usage = result.usage
@@ -44,12 +46,16 @@ def failed_outcome(index: int, item: Item, seed: int, error: Exception, elapsed_
     return ProblemOutcome(index, item.question, item.expected, None, False, (sample,), elapsed_s, shape=item.shape)
 
 
-def candidate_sample(task: EvalTask, item: Item, seed: int, prompt: int, candidate: dict) -> SampleOutcome:
+def candidate_sample(task: EvalTask, item: Item, seed: int, prompt: int, candidate: dict,
+                     result: TurnResult | None = None) -> SampleOutcome:
+    """A strategy's candidate, as its report describes it; with its own result (where the turn
+    ran in process), its reasoning and the audit of it too."""
     answer = task.extract(candidate["content"], item)
+    reasoning = result.message.reasoning if result is not None else None
     return SampleOutcome(
         seed, candidate["content"], answer, task.check(answer, item), prompt, candidate["reasoning_tokens"],
         candidate["answer_tokens"], candidate["finish_reason"], score=candidate.get("score"),
-        mean_logprob=candidate.get("mean_logprob"),
+        reasoning=reasoning, audit=audited(item, reasoning), mean_logprob=candidate.get("mean_logprob"),
     )
 
 

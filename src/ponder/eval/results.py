@@ -33,7 +33,7 @@ class SampleOutcome:
     elapsed_s: float = 0.0  # 0 for a strategy's candidate: it reports none of its own
     error: str | None = None  # the turn failed (engine error); counted as no answer
     score: float | None = None  # best_of_n's verifier score of this candidate
-    reasoning: str | None = None  # the turn's reasoning text (a strategy's candidates report none)
+    reasoning: str | None = None  # the turn's reasoning text, or a strategy candidate's own
     audit: dict | None = None  # ponder.tasks.audit of the reasoning against the worked trace
     mean_logprob: float | None = None  # a strategy's candidate: per sampled token (what vote/surest ranks by)
 

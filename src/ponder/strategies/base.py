@@ -68,6 +68,9 @@ class Outcome:
     chosen: Done  # whose answer the turn gives
     report: dict  # what the strategy did, for the caller (name, votes, scores, ...)
     summary: str = ""  # one line for the reasoning stream, after every candidate's text
+    # the Dones the report's "candidates" describe, in its order: their results (reasoning
+    # included) reach the turn's caller in process, never a client (types.TurnResult.candidates)
+    candidates: tuple[Done, ...] = ()
 
 
 MAX_N = 64  # library callers' limit; a server sets its own (ServerConfig.max_samples)

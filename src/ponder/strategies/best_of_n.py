@@ -53,4 +53,4 @@ class BestOfN(Strategy):
         shown = ", ".join(f"{s:.2f}" for s in scores)
         settled = "" if report["verifier_decided"] else " (all alike: settled as vote)"
         summary = f"[{self.verifier.name} scores] {shown}{settled} → candidate {chosen + 1} ({answers[chosen]})"
-        return Outcome(dones[chosen], report, summary)
+        return Outcome(dones[chosen], report, summary, tuple(dones))

@@ -183,7 +183,7 @@ class StrategyTurn:
             elapsed_s=now - self._started, mean_logprob=chosen.mean_logprob, continuations=chosen.continuations,
             strategy={**outcome.report, "sequences": self._sequences(),
                       "probes": len(self._all) - self._sequences()},
-            kept_usage=chosen.usage,
+            kept_usage=chosen.usage, candidates=tuple(done.result for done in outcome.candidates),
         )
 
     def _sequences(self) -> int:

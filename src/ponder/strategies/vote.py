@@ -46,7 +46,7 @@ class Vote(Strategy):
         if self.keep < 1:
             report |= {"keep": self.keep, "voters": voters}
             who = f" (the surest {len(voters)} of {len(dones)})"
-        return Outcome(dones[chosen], report, votes_line(dict(votes), winner, who))
+        return Outcome(dones[chosen], report, votes_line(dict(votes), winner, who), tuple(dones))
 
 
 def check_share(param: str, value: object) -> float:
