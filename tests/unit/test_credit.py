@@ -1,5 +1,6 @@
 """Step-level credit: a penalised rollout's advantage lands on its first wrong number only."""
 
+import os
 import random
 
 from ponder.tasks import get_task
@@ -98,3 +99,22 @@ def test_a_trace_worked_from_the_tens_digit_is_penalised_at_its_slip_not_at_its_
     assert said(completion, vocab, span) == "6943" and advantage == STEP_PENALTY
     right_way, vocab = rollout(tens_first, "1")  # never departs: a wrong answer only, the whole rollout
     assert assign(problem, right_way, False, -0.4, vocab, "departure") == (-0.4, (0, len(right_way)))
+
+
+def test_sparing_the_way_leaves_out_the_token_that_chose_it_and_nothing_after():
+    for problem in get_task("mul:3x2").problems(6, seed=0, split="train"):
+        usual, tens = problem.worked
+        chose = len(os.path.commonprefix((usual, tens)))  # the first character where the ways part
+        for trace in (usual, tens):
+            completion, vocab = rollout(trace, problem.answer)
+            advantage, (start, end) = assign(problem, completion, True, 1.5, vocab, "departure", spare_way=True)
+            assert said(completion, vocab, (0, start)) == trace[: chose + 1]  # up to the choice, which is spared
+            assert (advantage, end) == (1.5, len(completion))
+    # a wrong rollout's first error is where it was; a one-way problem spares nothing
+    line = usual.split("\n")[1]
+    completion, vocab = rollout(usual.replace(line, line.replace("=", "=9", 1), 1), "1")
+    assert assign(PROBLEM, completion, False, -0.4, vocab, "departure", spare_way=True) == \
+        assign(PROBLEM, completion, False, -0.4, vocab, "departure")
+    adding = get_task("add").problems(1, seed=0, split="train")[0]
+    completion, vocab = rollout(adding.trace_text, adding.answer)
+    assert assign(adding, completion, True, 1.0, vocab, "departure", spare_way=True) == (1.0, (0, len(completion)))

@@ -11,7 +11,7 @@ from ponder.errors import InvalidOption, PonderError
 
 
 @click.command("train")
-@click.option("--recipe", "recipe_name", type=click.Choice(["full", "refresh", "stepwise", "sft-control", "focus", "balance", "hard", "twoway", "tiny"]), default="full", show_default=True,
+@click.option("--recipe", "recipe_name", type=click.Choice(["full", "refresh", "stepwise", "sft-control", "focus", "balance", "hard", "twoway", "bothways", "tiny"]), default="full", show_default=True,
               help="full: the reasoner from scratch (about two hours on 2 cores); refresh: one more SFT "
                    "round and RL on 3-by-2 multiplication, from --from-gguf's weights; stepwise: RL alone with step-level "
                    "credit, from --from-gguf's weights; sft-control: stepwise's compute spent on "
@@ -19,7 +19,8 @@ from ponder.errors import InvalidOption, PonderError
                    "over all tasks, then stepwise's RL, from --from-gguf's weights; balance: focus's SFT, then RL on "
                    "every task with room, checked on all (--from-sft: focus's sft.pt); hard: balance's, on the problems "
                    "the SFT model gets wrong; twoway: a round in which half the multiplications go from the tens digit, "
-                   "then focus's RL, from --from-gguf's weights (the fifth's SFT); tiny: a seconds-long smoke run.")
+                   "then focus's RL, from --from-gguf's weights (the fifth's SFT); bothways: twoway's RL, leaving the choice of "
+                   "way untaught (--from-sft: twoway's sft.pt); tiny: a seconds-long smoke run.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("train-out"), show_default=True,
               help="Folder for checkpoints, GGUF files, the log and summary.json.")
 @click.option("--seed", type=int, default=None, help="Override the recipe's seed.")

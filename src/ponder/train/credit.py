@@ -11,9 +11,17 @@ the token after a number cut short, or the token that closed the reasoning too e
 rollouts keep the whole completion; wrong ones the audit cannot place (a right trace with a
 wrong answer) keep it too, their advantage clamped to at most 0. This is process supervision
 with an exact step checker, a per-step reward in place of a learned process reward model.
+
+Where a problem can be worked two ways (a multiplication's partial products from either end),
+`spare_way` keeps the advantage off the token at which a rollout chose its way: right rollouts
+of the surer way would otherwise teach the choice, and RL drops the other way (the sixth
+reasoner's did: its samples all go one way, and their wrong answers repeat). The ways still
+learn from their own rollouts; only which one to take is left as SFT taught it.
 """
 
 from __future__ import annotations
+
+import os
 
 from ponder.tasks import Problem
 from ponder.tasks.audit import departing
@@ -25,25 +33,38 @@ STEP_PENALTY = -1.0  # a first error's advantage at least: its step scored 0 whe
 
 
 def assign(problem: Problem, completion: list[int], right: bool, advantage: float, vocab: CompactVocab,
-           credit: str) -> tuple[float, tuple[int, int]]:
+           credit: str, spare_way: bool = False) -> tuple[float, tuple[int, int]]:
     """The rollout's advantage and the span [start, end) of completion tokens that carry it.
 
     Departure credit penalises a wrong rollout's first error even where its whole group failed
     (there the group advantage is 0, and outcome credit learns nothing): the problems whose
     samples all go wrong are mostly ones greedy decoding gets wrong too."""
-    whole = (0, len(completion))
+    pieces = [detokenize(vocab.expand([t])) for t in completion] if spare_way or credit != "outcome" else []
+    chose = way_token(problem, pieces) if spare_way else None
+    whole = (0 if chose is None else chose + 1, len(completion))
     if credit == "outcome" or right or not problem.trace_text:
         return advantage, whole
-    found = first_error(problem, completion, vocab)
+    found = first_error(problem, pieces)
     if found is None:
         return min(advantage, 0.0), whole
     return min(advantage, STEP_PENALTY), found
 
 
-def first_error(problem: Problem, completion: list[int], vocab: CompactVocab) -> tuple[int, int] | None:
-    """The tokens of the completion's first departure from the worked trace; None where the
-    audit finds none (a right trace with a wrong answer, an unfinished one that never departed)."""
-    pieces = [detokenize(vocab.expand([t])) for t in completion]
+def way_token(problem: Problem, pieces: list[str]) -> int | None:
+    """The token at which the rollout chose between the problem's worked ways (the first
+    character where they differ); None where there is one way, or the rollout left the worked
+    traces before it chose."""
+    ways = problem.worked
+    at = len(os.path.commonprefix(ways))
+    if len(ways) < 2 or not "".join(pieces)[: at + 1] in {way[: at + 1] for way in ways}:
+        return None
+    return token_span(pieces, at, at + 1)[0]
+
+
+def first_error(problem: Problem, pieces: list[str]) -> tuple[int, int] | None:
+    """The tokens of the completion's (its pieces') first departure from the worked trace; None
+    where the audit finds none (a right trace with a wrong answer, an unfinished one that never
+    departed)."""
     reasoning, closed, _ = "".join(pieces).partition(chat.FORMAT.close)
     found = departing(reasoning, problem.worked)
     if found is None or (found[0] == "cut" and not closed):

@@ -67,6 +67,7 @@ class Recipe:
     rl_screen: int = 0  # >0: RL trains on those of this many problems per task the model gets wrong greedily
     rl_credit: str = "outcome"  # which tokens earn a rollout's advantage (train/credit.py)
     rl_check_temperature: float | None = None  # None: the rollouts' temperature; 0: greedy
+    rl_spare_way: bool = False  # no advantage on the token that chose a multiplication's way (credit.py)
 
 
 # The fifth reasoner (issue 18; the sixth starts from its SFT), from the fourth's SFT weights (--from-gguf): the control's
@@ -137,6 +138,11 @@ RECIPES = {
     # tens-first way, which greedy took in 61% of traces, is the weaker one); RL took it to
     # 90.8% and dropped that way (1 sample in 100 takes it), so its vote gains +1.2 again.
     "twoway": replace(FOCUS, name="twoway", seed=1270, tens_first=0.5, sft_more=(Round(24000, 5e-4),)),
+    # twoway's RL, sparing the way (issue 18): from twoway's SFT (--from-sft: its sft.pt), GRPO
+    # that gives no advantage to the token where a rollout chose its way, so that RL trains
+    # both ways and leaves the choice as the SFT round taught it (about half tens first).
+    "bothways": replace(FOCUS, name="bothways", seed=1270, tens_first=0.5, sft_more=(Round(24000, 5e-4),),
+                        rl_spare_way=True),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=(Round(32, 1e-3),),
                    rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24, rl_check_every=1, rl_check_per_task=1,
@@ -239,7 +245,7 @@ def run(recipe: Recipe, out: Path, echo=print, from_sft: Path | None = None,
                         time_limit_s=recipe.rl_time_limit_s, check_every=recipe.rl_check_every,
                         check_per_task=recipe.rl_check_per_task, credit=recipe.rl_credit,
                         check_temperature=recipe.rl_check_temperature,
-                        check_tasks=recipe.rl_check_tasks, screen=recipe.rl_screen)
+                        check_tasks=recipe.rl_check_tasks, screen=recipe.rl_screen, spare_way=recipe.rl_spare_way)
     save(model, vocab, recipe, out / "rl.pt")
     export(model, vocab, out / "ponder-reasoner.gguf", "ponder-reasoner")
     summary = {"recipe": asdict(recipe), "sft": sft_stats, "rl": rl_stats, "compact_vocab": len(vocab),

@@ -79,11 +79,12 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
           lr: float, max_new: int, temperature: float, seed: int, log: Callable[[dict], None],
           time_limit_s: float | None = None, check_every: int = 5, check_per_task: int = 32,
           credit: str = "outcome", check_temperature: float | None = None,
-          check_tasks: tuple[str, ...] | list[str] | None = None, screen: int = 0) -> dict:
+          check_tasks: tuple[str, ...] | list[str] | None = None, screen: int = 0, spare_way: bool = False) -> dict:
     """check_temperature: the checks' sampling temperature (0: greedy, as `ponder eval` scores);
     None: the rollouts' own. check_tasks: the task specs the checks score; None: `tasks`.
     screen: train only on those of this many fresh problems per task that the model gets
-    wrong greedily, round and round (0: fresh problems, each once)."""
+    wrong greedily, round and round (0: fresh problems, each once). spare_way: no advantage on
+    the token that chose a problem's way (credit.py)."""
     if credit not in CREDITS:
         raise ValueError(f"credit {credit!r}: one of {', '.join(CREDITS)}")
     check_temperature = temperature if check_temperature is None else check_temperature
@@ -107,7 +108,7 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
         rollouts = sample(model, [prompt(p, vocab) for p in problems for _ in range(group)], vocab, eos,
                           max_new=max_new, temperature=temperature, generator=generator)
         rewards = [reward(problems[i // group], r, vocab) for i, r in enumerate(rollouts)]
-        credits = [assign(problems[i // group], r.completion, rewards[i] == 1.0, a, vocab, credit)
+        credits = [assign(problems[i // group], r.completion, rewards[i] == 1.0, a, vocab, credit, spare_way)
                    for i, (r, a) in enumerate(zip(rollouts, group_advantages(rewards, group)))]
         advantages, spans = [a for a, _ in credits], [s for _, s in credits]
         model.train()
@@ -120,7 +121,7 @@ def train(model, vocab: CompactVocab, *, tasks: list[str], steps: int, prompts_p
             opt.step()
         solved = statistics.fmean(r == 1.0 for r in rewards)
         history.append(solved)
-        placed = sum(e - s < len(r.completion) for (s, e), r in zip(spans, rollouts))  # first errors credited
+        placed = sum(e < len(r.completion) for (_, e), r in zip(spans, rollouts))  # first errors credited
         log({"stage": "rl", "step": step + 1, "of": steps, "solved": solved, "mean_reward": statistics.fmean(rewards),
              "first_errors": placed,
              "loss": loss.item(), "mean_len": statistics.fmean(len(r.completion) for r in rollouts),
