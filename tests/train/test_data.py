@@ -127,3 +127,10 @@ def test_twoway_works_about_half_of_its_multiplications_by_two_digits_from_the_t
     assert ways(focus)["tens"] == 0 and ways(focus)["units"] > 50
     mixed = ways(twoway)
     assert 0.35 < mixed["tens"] / (mixed["tens"] + mixed["units"]) < 0.65
+
+
+def test_bothways_is_twoway_but_for_sparing_the_way_in_rl():
+    # Its SFT is twoway's (so --from-sft takes twoway's sft.pt, and RL draws the same problems).
+    bothways, twoway = RECIPES["bothways"], RECIPES["twoway"]
+    assert vars(bothways) == vars(twoway) | {"name": "bothways", "rl_spare_way": True}
+    assert not twoway.rl_spare_way
