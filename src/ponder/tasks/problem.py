@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Problem:
     def trace_text(self) -> str:
         return "".join(text for text, _ in self.trace)
 
-    @property
+    @cached_property  # written once per problem: RL's credit reads it for each of a group's rollouts
     def worked(self) -> tuple[str, ...]:
         """The worked traces a generated one is audited against: every clean way, the usual first."""
         if self.rework is None:

@@ -55,8 +55,10 @@ def way_token(problem: Problem, pieces: list[str]) -> int | None:
     character where they differ); None where there is one way, or the rollout left the worked
     traces before it chose."""
     ways = problem.worked
+    if len(ways) < 2:
+        return None
     at = len(os.path.commonprefix(ways))
-    if len(ways) < 2 or not "".join(pieces)[: at + 1] in {way[: at + 1] for way in ways}:
+    if "".join(pieces)[: at + 1] not in {way[: at + 1] for way in ways}:
         return None
     return token_span(pieces, at, at + 1)[0]
 

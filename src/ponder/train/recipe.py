@@ -81,6 +81,15 @@ FOCUS = Recipe(name="focus", seed=1260, tasks=("add", "sub", "mul", "mul:3x2", "
                sft_more=(Round(40000, 1e-3, ("mul:3x2",)), Round(16000, 5e-4)), rl_tasks=("mul:3x2",),
                rl_max_new=450, rl_credit="departure", rl_check_temperature=0.0, rl_check_per_task=128,
                rl_check_every=10, rl_steps=60, rl_time_limit_s=1500.0, rl_lr=3e-5)
+# The sixth reasoner, shipped (issue 18): the fifth's SFT weights (--from-gguf: its
+# ponder-reasoner-sft.gguf), one more round over the five task mixes in which half the
+# multiplications by two digits go from the tens digit (trace.py), then focus's GRPO. The
+# fifth's wrong answers repeat across samples (the same partial product recalled wrong in
+# seven of eight), so a vote cannot outvote them; a model that samples both ways recalls a
+# different partial product from far above in each. The round left 3-by-2 at 73.2% (the
+# tens-first way, which greedy took in 61% of traces, is the weaker one); RL took it to
+# 90.8% and dropped that way (1 sample in 100 takes it), so its vote gains +1.2 again.
+TWOWAY = replace(FOCUS, name="twoway", seed=1270, tens_first=0.5, sft_more=(Round(24000, 5e-4),))
 
 RECIPES = {
     "full": Recipe(),
@@ -129,20 +138,12 @@ RECIPES = {
     # fell from 87.5% to 78.1%: stopped at step 38 (docs/eval/fifth-reasoner/hard-rl/).
     "hard": replace(FOCUS, name="hard", rl_tasks=("mul:3x2", "sub"), rl_screen=2048,
                     rl_check_tasks=FOCUS.tasks, rl_steps=80, rl_time_limit_s=2700.0),
-    # The sixth reasoner, shipped (issue 18): the fifth's SFT weights (--from-gguf: its
-    # ponder-reasoner-sft.gguf), one more round over the five task mixes in which half the
-    # multiplications by two digits go from the tens digit (trace.py), then focus's GRPO. The
-    # fifth's wrong answers repeat across samples (the same partial product recalled wrong in
-    # seven of eight), so a vote cannot outvote them; a model that samples both ways recalls a
-    # different partial product from far above in each. The round left 3-by-2 at 73.2% (the
-    # tens-first way, which greedy took in 61% of traces, is the weaker one); RL took it to
-    # 90.8% and dropped that way (1 sample in 100 takes it), so its vote gains +1.2 again.
-    "twoway": replace(FOCUS, name="twoway", seed=1270, tens_first=0.5, sft_more=(Round(24000, 5e-4),)),
+    "twoway": TWOWAY,
     # twoway's RL, sparing the way (issue 18): from twoway's SFT (--from-sft: its sft.pt), GRPO
     # that gives no advantage to the token where a rollout chose its way, so that RL trains
     # both ways and leaves the choice as the SFT round taught it (about half tens first).
-    "bothways": replace(FOCUS, name="bothways", seed=1270, tens_first=0.5, sft_more=(Round(24000, 5e-4),),
-                        rl_spare_way=True),
+    # Not shipped: greedy 85.6%, vote@8 +2.6 (SE 1.0); the weaker way stayed weak (the model card).
+    "bothways": replace(TWOWAY, name="bothways", rl_spare_way=True),
     "tiny": Recipe(name="tiny", shape=Shape(hidden=32, layers=1, heads=2, ffn=64), sft_examples=64, sft_batch=16,
                    sft_more=(Round(32, 1e-3),),
                    rl_steps=2, rl_prompts=2, rl_group=2, rl_max_new=24, rl_check_every=1, rl_check_per_task=1,
