@@ -1,9 +1,12 @@
 """Test-time strategies over HTTP, on the trained reasoner, through the official openai SDK."""
 
+import re
+
 import pytest
 from conftest import Server
 
 from ponder.answers import extract_any
+from ponder.strategies.consistency import contradicting
 
 QUESTION = [{"role": "user", "content": "What is 4821 + 367?"}]
 SMALL = {"reasoning_effort": "low", "max_completion_tokens": 200, "seed": 5}
@@ -68,6 +71,29 @@ def test_streamed_vote_agrees_with_its_final_report(reasoner):
     assert "[candidate 1/3]" in text and "[candidate 3/3]" in text and "[vote]" in text
     assert report["name"] == "vote" and extract_any("".join(content)) == report["answer"]
     assert usage.completion_tokens == sum(c["reasoning_tokens"] + c["answer_tokens"] for c in report["candidates"])
+
+
+def test_vote_consistent_leaves_out_exactly_the_candidates_whose_streamed_work_contradicts_itself(reasoner):
+    # 3-by-2 products at effort high: the reasoner often recalls a partial product wrong (the model card)
+    stream = reasoner.client().chat.completions.create(
+        model="ponder-reasoner:vote@8/consistent", messages=[{"role": "user", "content": "What is 164 * 25?"}],
+        stream=True, reasoning_effort="high", max_completion_tokens=450, seed=11, temperature=1.0)
+    reasoning, report = [], None
+    for chunk in stream:
+        for choice in chunk.choices:
+            reasoning.append((choice.delta.model_extra or {}).get("reasoning_content") or "")
+            if choice.finish_reason is not None:
+                report = extra(choice)
+    # each candidate's whole text streams under its head, in order; the votes line follows the last
+    texts = re.split(r"\[candidate \d/8\]", "".join(reasoning))[1:]
+    texts[-1] = texts[-1].split("[vote")[0]
+    assert len(texts) == 8 and report["consistent"] is True
+    assert report["contradicted"] == contradicting(texts)
+    assert report["contradicted"], "seeded: some of the eight recall a partial product wrong"
+    answered = [i for i, c in enumerate(report["candidates"]) if c["answer"] is not None]
+    left = [i for i in answered if i not in report["contradicted"]]
+    assert report["voters"] == (left or answered)
+    assert sum(report["votes"].values()) == len(report["voters"])
 
 
 def test_best_of_n_with_the_checker_over_the_responses_api(reasoner):

@@ -142,6 +142,19 @@ def test_vote_surest_lets_the_surer_samples_outvote_the_many_and_records_each_on
     assert surest.summary()["strategy"] == "vote/surest" and surest.setting.spec == "vote@5/surest"
 
 
+def test_vote_consistent_leaves_out_the_samples_that_contradict_themselves():
+    wrong, right = "9*9=81, so 9*9=71</think>It is 5.", "9*9=81, so 9*9=81</think>It is 4."
+    settings = [Setting("sums", LOW, 5, "vote"), Setting("sums", LOW, 5, "vote/consistent")]
+    runtime = Runtime(FakeEngine([wrong, right, wrong, right, wrong]))
+    voted, consistent = run(runtime, [task("4")], settings).results
+    assert voted.problems[0].answer == "5" and not voted.problems[0].correct
+    problem = consistent.problems[0]
+    assert problem.answer == "4" and problem.correct
+    assert problem.report["contradicted"] == [0, 2, 4] and problem.report["votes"] == {"4": 2}
+    assert [s.correct for s in problem.samples] == [False, True, False, True, False]  # every sample still counts
+    assert consistent.summary()["strategy"] == "vote/consistent" and consistent.setting.spec == "vote@5/consistent"
+
+
 def test_the_checker_asks_the_task_so_it_scores_any_source():
     spoken = EvalTask("words", [Item("Name the colour of the sky.", "blue")], lambda text, item: text.strip().lower(),
                       lambda answer, item: answer == item.expected)

@@ -66,8 +66,8 @@ def test_strategies_parse_with_best_of_n_meaning_the_checker():
 
 
 @pytest.mark.parametrize("text, says", [
-    ("vote,majority", "unknown strategy 'majority'; use one or more of single, vote, vote/surest, best_of_n/checker, "
-                      "best_of_n/self, think_longer, refine"),
+    ("vote,majority", "unknown strategy 'majority'; use one or more of single, vote, vote/surest, vote/consistent, "
+                      "best_of_n/checker, best_of_n/self, think_longer, refine"),
     ("best_of_n/oracle", "unknown strategy 'best_of_n/oracle'"),
     ("vote@8", "unknown strategy 'vote@8'"),  # the count is --samples
     ("vote,,refine", "empty value"),

@@ -100,6 +100,33 @@ def test_vote_surest_lets_only_the_surer_half_vote():
     assert run(rt, Vote(6), short)[1].strategy["answer"] == "6"
 
 
+def test_vote_consistent_leaves_out_samples_that_contradict_themselves():
+    # three samples recall 632*8 wrong (4056 against the 5056 they worked out) and answer 23016;
+    # two stay consistent and answer 24016; one takes its slip back with "wait"
+    wrong = "632*8=5056 then 632*8=4056</think>The answer is 23016."
+    right = "632*8=5056 then 632*8=5056</think>The answer is 24016."
+    taken_back = "632*8=4056 wait, 632*8=5056</think>The answer is 24016."
+    scripts = [wrong, right, wrong, wrong, taken_back]
+    short = TurnOptions(effort="low", seed=7, max_completion_tokens=300)
+    assert run(runtime(scripts), Vote(5), short)[1].strategy["answer"] == "23016"  # all vote: the error wins
+    events, result = run(runtime(scripts), Vote(5, consistent=True), short)
+    report = result.strategy
+    assert report["answer"] == "24016" and report["votes"] == {"24016": 2}
+    assert report["consistent"] is True and report["contradicted"] == [0, 2, 3] and report["voters"] == [1, 4]
+    assert report["chosen"] in (1, 4) and result.message.content == "The answer is 24016."
+    reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
+    assert "[vote (3 contradicted themselves, left out)] 24016 ×2 → 24016" in reasoning
+
+
+def test_vote_consistent_lets_everyone_vote_when_every_sample_contradicts_itself():
+    wrong = "1+1=3 and 1+1=2</think>The answer is {}."
+    scripts = [wrong.format(5), wrong.format(6), wrong.format(5)]
+    events, result = run(runtime(scripts), Vote(3, consistent=True))
+    assert result.strategy["answer"] == "5" and result.strategy["voters"] == [0, 1, 2]
+    reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
+    assert "(3 contradicted themselves: none consistent, all voted)" in reasoning
+
+
 def test_surest_counts_only_samples_with_an_answer_and_needs_logprobs():
     answers = [None, "1", "2", None, "3", "4"]
     # the two with no answer are the surest, but take no place: half of the four answered vote

@@ -15,6 +15,11 @@ from ponder.strategies import BestOfN, Refine, Single, ThinkLonger, Vote, parse_
     ({"name": "vote", "n": 8, "keep": 0.1}, Vote, "vote@8/surest"),
     ({"name": "vote", "n": 4, "keep": 0.25}, Vote, "vote@4/keep0.25"),
     ({"name": "vote", "n": 4, "keep": 1}, Vote, "vote@4"),
+    ("vote@8/consistent", Vote, "vote@8/consistent"),
+    ({"name": "vote", "n": 6, "consistent": True}, Vote, "vote@6/consistent"),
+    ({"name": "vote", "n": 8, "keep": 0.1, "consistent": True}, Vote, "vote@8/surest/consistent"),
+    ({"name": "vote", "n": 8, "consistent": False}, Vote, "vote@8"),
+    ("vote@8/surest/consistent", Vote, "vote@8/surest/consistent"),  # the spec reads back as itself
     ({"name": "best_of_n", "n": 4, "verifier": "checker"}, BestOfN, "best_of_n@4/checker"),
     ("best_of_n@8/self", BestOfN, "best_of_n@8/self"),
     ("think_longer@300", ThinkLonger, "think_longer"),
@@ -45,7 +50,12 @@ def test_good_specs(spec, kind, spec_text):
     ({"name": "vote", "keep": "half"}, "strategy.keep", "must be a number"),
     ({"name": "vote", "keep": True}, "strategy.keep", "must be a number"),
     ({"name": "best_of_n", "keep": 0.5}, "strategy", "best_of_n takes no keep"),
-    ("vote@8/best", "strategy", "vote's only qualifier is /surest"),
+    ({"name": "vote", "consistent": "yes"}, "strategy.consistent", "must be true or false, got 'yes'"),
+    ({"name": "vote", "consistent": 1}, "strategy.consistent", "must be true or false"),
+    ({"name": "best_of_n", "consistent": True}, "strategy", "best_of_n takes no consistent"),
+    ("vote@8/best", "strategy", "vote's qualifiers are /surest"),
+    ("vote@8/surest/surest", "strategy", "'vote@8/surest/surest' sets keep twice"),
+    ("best_of_n@8/self/checker", "strategy", "sets verifier twice"),
     ("single/surest", "strategy", "single takes no verifier"),
     ("single@3", "strategy", "single takes no count"),
     ("vote@", "strategy", "cannot read 'vote@'"),
@@ -66,6 +76,8 @@ def test_model_suffixes():
     assert name == "ponder-reasoner" and isinstance(strategy, Vote) and strategy.width == 8
     name, strategy = split_model("ponder-reasoner:vote@8/surest", "ponder-reasoner")
     assert isinstance(strategy, Vote) and strategy.keep == 0.1
+    name, strategy = split_model("ponder-reasoner:vote@8/consistent", "ponder-reasoner")
+    assert isinstance(strategy, Vote) and strategy.consistent and strategy.keep == 1
     assert split_model("ponder-reasoner", "ponder-reasoner") == ("ponder-reasoner", None)
     assert split_model("other:vote@8", "ponder-reasoner") == ("other:vote@8", None)
     with pytest.raises(InvalidOption, match="unknown strategy 'vot'"):

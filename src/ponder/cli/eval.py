@@ -39,8 +39,8 @@ TABLE_WIDTH = 200
 @click.option("--effort", "effort_spec", default="none,low", show_default=True,
               help="Comma list of efforts: none, minimal, low, medium, high, xhigh.")
 @click.option("--strategy", "strategy_spec", default="vote", show_default=True,
-              help="Comma list of strategies: single, vote, vote/surest, best_of_n/checker (or best_of_n), "
-                   "best_of_n/self, think_longer, refine.")
+              help="Comma list of strategies: single, vote, vote/surest, vote/consistent, "
+                   "best_of_n/checker (or best_of_n), best_of_n/self, think_longer, refine.")
 @click.option("--samples", "samples_spec", default="1", show_default=True,
               help="Comma list of sample counts for vote and best_of_n; 1 is one plain sample (single).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seeds the problems and every sample.")

@@ -69,7 +69,7 @@ def strategy_options(command):
     decorators = [
         click.option("--strategy", "strategy", default=None, metavar="NAME[@N][/QUALIFIER]",
                      help="Test-time strategy: single, vote, best_of_n, think_longer, refine "
-                          "(e.g. vote@8, vote/surest, best_of_n/checker, refine@2)."),
+                          "(e.g. vote@8, vote/surest, vote@8/consistent, best_of_n/checker, refine@2)."),
         click.option("--samples", type=click.IntRange(min=1), default=None,
                      help="Samples for vote and best_of_n (alone: vote over this many)."),
     ]

@@ -1,7 +1,8 @@
 """Eval's strategy names, and the ponder Strategy that one problem of a setting runs.
 
 The names are what --strategy takes: single, vote, vote/surest (the surest tenth of the
-samples votes, at least one), best_of_n/checker, best_of_n/self, think_longer, refine
+samples votes, at least one), vote/consistent (samples whose reasoning contradicts itself do
+not vote), best_of_n/checker, best_of_n/self, think_longer, refine
 (best_of_n alone is best_of_n/checker). Eval's checker is not ponder's TaskChecker, which
 recomputes only ponder's own questions: it is a callable that knows the item's expected answer
 and asks the task itself (extract, then check), so it works on every source and is exactly as
@@ -20,11 +21,13 @@ from ponder.strategies import BestOfN, FunctionVerifier, Refine, Single, Strateg
 from ponder.strategies.vote import SUREST
 
 KINDS: dict[str, type[Strategy]] = {
-    "single": Single, "vote": Vote, "vote/surest": Vote, "best_of_n/checker": BestOfN, "best_of_n/self": BestOfN,
+    "single": Single, "vote": Vote, "vote/surest": Vote, "vote/consistent": Vote,
+    "best_of_n/checker": BestOfN, "best_of_n/self": BestOfN,
     "think_longer": ThinkLonger, "refine": Refine,
 }
 ALIASES = {"best_of_n": "best_of_n/checker"}
-COUNTED = ("vote", "vote/surest", "best_of_n/checker", "best_of_n/self")  # their count is --samples; the others have none
+# their count is --samples; the others have none
+COUNTED = ("vote", "vote/surest", "vote/consistent", "best_of_n/checker", "best_of_n/self")
 
 
 def needs_reasoning(name: str) -> bool:
@@ -42,6 +45,8 @@ def build(name: str, samples: int, task: EvalTask, item: Item) -> Strategy | Non
         return Vote(samples, extract=extract)
     if name == "vote/surest":
         return Vote(samples, keep=SUREST, extract=extract)
+    if name == "vote/consistent":
+        return Vote(samples, consistent=True, extract=extract)
     if name == "best_of_n/checker":
         return BestOfN(samples, FunctionVerifier(checker(task, item), name="checker"), extract=extract)
     if name == "best_of_n/self":

@@ -3,9 +3,10 @@
 The short form NAME[@COUNT][/QUALIFIER] is what fits where only a string fits: a model-name
 suffix ("ponder-reasoner:vote@8"), a CLI flag, an eval sweep. COUNT is the strategy's main
 number: samples for vote and best_of_n, rounds for refine, the minimum thinking tokens for
-think_longer. QUALIFIER is best_of_n's verifier (best_of_n@8/self), or vote's filter
-(vote@8/surest: the surest tenth votes, at least one). Every mistake is an InvalidOption that names the
-field and the fix.
+think_longer. QUALIFIER is best_of_n's verifier (best_of_n@8/self), or vote's filters
+(vote@8/surest: the surest tenth votes, at least one; vote@8/consistent: samples whose
+reasoning contradicts itself do not vote; vote@8/surest/consistent: both). Every mistake is
+an InvalidOption that names the field and the fix.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "single": Single, "vote": Vote, "best_of_n": BestOfN, "think_longer": ThinkLonger, "refine": Refine,
 }
 FIELDS = {
-    "single": (), "vote": ("n", "keep"), "best_of_n": ("n", "verifier"), "think_longer": ("min_tokens", "continuation"),
-    "refine": ("rounds",),
+    "single": (), "vote": ("n", "keep", "consistent"), "best_of_n": ("n", "verifier"),
+    "think_longer": ("min_tokens", "continuation"), "refine": ("rounds",),
 }
 COUNT = {"vote": "n", "best_of_n": "n", "think_longer": "min_tokens", "refine": "rounds"}
-_SHORT = re.compile(r"(?P<name>[A-Za-z_]+)(?:@(?P<count>\d+))?(?:/(?P<qualifier>[A-Za-z_]+))?")
+_SHORT = re.compile(r"(?P<name>[A-Za-z_]+)(?:@(?P<count>\d+))?(?P<qualifiers>(?:/[A-Za-z_]+)*)")
 
 
 def parse_strategy(spec: object) -> Strategy:
@@ -46,23 +47,28 @@ def from_short(text: str) -> Strategy:
     match = _SHORT.fullmatch(text.strip())
     if match is None:
         raise InvalidOption("strategy", f"cannot read {text!r}: write NAME, NAME@COUNT, best_of_n@N/VERIFIER "
-                            "or vote@N/surest, for example vote@8")
+                            "or vote@N/surest (or /consistent), for example vote@8")
     name = match["name"]
     fields: dict = {"name": name}
     if match["count"] is not None:
         fields[COUNT.get(name, "count")] = int(match["count"])
-    if match["qualifier"] is not None:
-        fields |= qualifier(name, match["qualifier"])
+    for word in match["qualifiers"].split("/")[1:]:  # vote@8/surest/consistent: both filters
+        more = qualifier(name, word)
+        if set(more) & set(fields):
+            raise InvalidOption("strategy", f"{text.strip()!r} sets {', '.join(sorted(set(more) & set(fields)))} twice")
+        fields |= more
     return from_fields(fields)
 
 
 def qualifier(name: str, word: str) -> dict:
     """The field a short form's /WORD sets: best_of_n's verifier, vote's filter."""
     if name == "vote":
-        if word.lower() != "surest":
-            raise InvalidOption("strategy", f"vote/{word}: vote's only qualifier is /surest (the surest tenth of "
-                                "the samples votes, at least one)")
-        return {"keep": SUREST}
+        filters = {"surest": {"keep": SUREST}, "consistent": {"consistent": True}}
+        if word.lower() not in filters:
+            raise InvalidOption("strategy", f"vote/{word}: vote's qualifiers are /surest (the surest tenth of the "
+                                "samples votes, at least one) and /consistent (samples whose reasoning "
+                                "contradicts itself do not vote)")
+        return filters[word.lower()]
     return {"verifier": word}
 
 

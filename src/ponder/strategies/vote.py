@@ -1,7 +1,9 @@
 """vote (self-consistency): n samples in parallel from one shared prompt, majority answer.
 
 With keep < 1, only the surest samples vote, by their mean log-probability per token
-(tally.py says why); `vote@N/surest` keeps a tenth of them, at least one.
+(tally.py says why); `vote@N/surest` keeps a tenth of them, at least one. With consistent,
+only the samples whose reasoning never states one expression equal to two values vote
+(consistency.py says why); `vote@N/consistent`. Both together: the surest of the consistent.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from ponder.config import TurnOptions
 from ponder.errors import InvalidOption
 from ponder.strategies.base import Outcome, Run, Strategy, check_count
 from ponder.strategies.candidates import candidate_asks, describe, votes_line
+from ponder.strategies.consistency import contradicting
 from ponder.strategies.tally import chosen_index, surest, tally
 from ponder.types import Message
 
@@ -22,31 +25,52 @@ SUREST = 0.1  # the share `/surest` lets vote (DeepConf's aggressive filter): of
 class Vote(Strategy):
     name = "vote"
 
-    def __init__(self, n: int = 8, keep: float = 1.0, extract: Callable[[str], str | None] = extract_any):
+    def __init__(self, n: int = 8, keep: float = 1.0, consistent: bool = False,
+                 extract: Callable[[str], str | None] = extract_any):
         self.width, self.keep, self.extract = check_count("n", n), check_share("keep", keep), extract
+        self.consistent = check_flag("consistent", consistent)
 
     @property
     def spec(self) -> str:
-        if self.keep == 1:
-            return super().spec
-        return super().spec + ("/surest" if self.keep == SUREST else f"/keep{self.keep:g}")
+        spec = super().spec
+        if self.keep < 1:
+            spec += "/surest" if self.keep == SUREST else f"/keep{self.keep:g}"
+        return spec + "/consistent" if self.consistent else spec
 
     def run(self, messages: tuple[Message, ...], options: TurnOptions) -> Run:
         dones = yield candidate_asks(messages, options, self.width)
         answers = [self.extract(done.content) for done in dones]
         logprobs = [done.result.mean_logprob for done in dones]
-        voters = surest(answers, logprobs, self.keep)
+        contradicted = contradicting([done.result.message.reasoning for done in dones]) if self.consistent else []
+        allowed = [None if i in contradicted else answer for i, answer in enumerate(answers)]
+        everyone = all(answer is None for answer in allowed)  # all contradict: the filter cannot tell them apart
+        if everyone:
+            allowed = answers
+        voters = surest(allowed, logprobs, self.keep)
         winner, votes = tally([answers[i] for i in voters], [logprobs[i] for i in voters])
-        chosen = chosen_index(winner, answers, logprobs)
+        chosen = chosen_index(winner, allowed, logprobs)  # a sample that voted speaks for the winner
         report = {
             "name": self.name, "n": self.width, "answer": winner, "votes": dict(votes), "chosen": chosen,
             "candidates": [describe(done, answer) for done, answer in zip(dones, answers)],
         }
-        who = ""
+        if self.keep < 1 or self.consistent:
+            report |= {"voters": voters}
         if self.keep < 1:
-            report |= {"keep": self.keep, "voters": voters}
-            who = f" (the surest {len(voters)} of {len(dones)})"
-        return Outcome(dones[chosen], report, votes_line(dict(votes), winner, who), tuple(dones))
+            report |= {"keep": self.keep}
+        if self.consistent:
+            report |= {"consistent": True, "contradicted": contradicted}
+        who = [f"the surest {len(voters)} of {self.width}"] if self.keep < 1 else []
+        if contradicted:
+            who.append(f"{len(contradicted)} contradicted {'themselves' if len(contradicted) > 1 else 'itself'}"
+                       + (": none consistent, all voted" if everyone else ", left out"))
+        return Outcome(dones[chosen], report, votes_line(dict(votes), winner, f" ({'; '.join(who)})" if who else ""),
+                       tuple(dones))
+
+
+def check_flag(param: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise InvalidOption(f"strategy.{param}", f"must be true or false, got {value!r}")
+    return value
 
 
 def check_share(param: str, value: object) -> float:

@@ -154,8 +154,9 @@ function candidates(report) {
     if (candidate.score != null) facts.push(`score ${candidate.score}`);
     if (candidate.mean_logprob != null) facts.push(`mean log-prob ${candidate.mean_logprob}`);
     if (report.votes && candidate.answer != null) {
-      const voted = !report.voters || report.voters.includes(index);  // vote/surest: the surest only
-      facts.push(voted ? `${report.votes[candidate.answer] || 0} votes` : "less sure: no vote");
+      const voted = !report.voters || report.voters.includes(index);  // /surest, /consistent: some only
+      const why = (report.contradicted || []).includes(index) ? "contradicts itself" : "less sure";
+      facts.push(voted ? `${report.votes[candidate.answer] || 0} votes` : `${why}: no vote`);
     }
     if (index === report.chosen) facts.push("chosen");
     const text = el("div", "candidate-text");
