@@ -110,6 +110,13 @@ def test_single_is_run_only_when_asked_for():
     assert [s.spec for s in grid(["a"], [LOW], [1], ["think_longer"]).settings] == ["single", "think_longer"]
 
 
+def test_vote_consistent_is_skipped_at_effort_none_where_there_is_no_reasoning_to_read():
+    plan = grid(["a"], [NONE, LOW], [4], ["vote", "vote/consistent"])
+    assert [(s.effort, s.spec) for s in plan.settings] == [(NONE, "vote@4"), (LOW, "vote@4"),
+                                                           (LOW, "vote@4/consistent")]
+    assert plan.skipped == [("vote/consistent", NONE)]
+
+
 def test_a_grid_with_nothing_left_to_run_is_refused():
     with pytest.raises(InvalidOption, match="nothing to run: skipped think_longer at effort none: it needs"):
         grid(["a"], [NONE], [4], ["think_longer"])

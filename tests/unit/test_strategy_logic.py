@@ -124,7 +124,12 @@ def test_vote_consistent_lets_everyone_vote_when_every_sample_contradicts_itself
     events, result = run(runtime(scripts), Vote(3, consistent=True))
     assert result.strategy["answer"] == "5" and result.strategy["voters"] == [0, 1, 2]
     reasoning = "".join(e.text for e in events if isinstance(e, ReasoningDelta))
-    assert "(3 contradicted themselves: none consistent, all voted)" in reasoning
+    assert "(3 contradicted themselves: no consistent sample answered, all voted)" in reasoning
+
+
+def test_vote_consistent_needs_reasoning_to_read():
+    with pytest.raises(InvalidOption, match="vote/consistent reads each sample's reasoning"):
+        run(runtime(["It is 5."]), Vote(3, consistent=True), TurnOptions(effort="none", seed=7))
 
 
 def test_surest_counts_only_samples_with_an_answer_and_needs_logprobs():

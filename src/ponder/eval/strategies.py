@@ -31,7 +31,8 @@ COUNTED = ("vote", "vote/surest", "vote/consistent", "best_of_n/checker", "best_
 
 
 def needs_reasoning(name: str) -> bool:
-    return KINDS[name].needs_reasoning
+    # vote/consistent reads each sample's reasoning: at effort none it would be a plain vote again
+    return KINDS[name].needs_reasoning or name == "vote/consistent"
 
 
 def build(name: str, samples: int, task: EvalTask, item: Item) -> Strategy | None:

@@ -52,7 +52,10 @@ def from_short(text: str) -> Strategy:
     fields: dict = {"name": name}
     if match["count"] is not None:
         fields[COUNT.get(name, "count")] = int(match["count"])
-    for word in match["qualifiers"].split("/")[1:]:  # vote@8/surest/consistent: both filters
+    words = match["qualifiers"].split("/")[1:]
+    if len(words) > 1 and name != "vote":
+        raise InvalidOption("strategy", f"{text.strip()!r}: only vote takes more than one /QUALIFIER")
+    for word in words:  # vote@8/surest/consistent: both filters
         more = qualifier(name, word)
         if set(more) & set(fields):
             raise InvalidOption("strategy", f"{text.strip()!r} sets {', '.join(sorted(set(more) & set(fields)))} twice")

@@ -8,12 +8,12 @@ only the samples whose reasoning never states one expression equal to two values
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ponder.answers import extract_any
 from ponder.config import TurnOptions
 from ponder.errors import InvalidOption
-from ponder.strategies.base import Outcome, Run, Strategy, check_count
+from ponder.strategies.base import Outcome, Run, Strategy, check_count, reasoning_tokens
 from ponder.strategies.candidates import candidate_asks, describe, votes_line
 from ponder.strategies.consistency import contradicting
 from ponder.strategies.tally import chosen_index, surest, tally
@@ -37,6 +37,11 @@ class Vote(Strategy):
             spec += "/surest" if self.keep == SUREST else f"/keep{self.keep:g}"
         return spec + "/consistent" if self.consistent else spec
 
+    def check(self, messages: Sequence[Message], options: TurnOptions, max_n: int) -> None:
+        super().check(messages, options, max_n)
+        if self.consistent and not reasoning_tokens(options):
+            raise InvalidOption("strategy", "vote/consistent reads each sample's reasoning, and effort none has none")
+
     def run(self, messages: tuple[Message, ...], options: TurnOptions) -> Run:
         dones = yield candidate_asks(messages, options, self.width)
         answers = [self.extract(done.content) for done in dones]
@@ -59,10 +64,13 @@ class Vote(Strategy):
             report |= {"keep": self.keep}
         if self.consistent:
             report |= {"consistent": True, "contradicted": contradicted}
-        who = [f"the surest {len(voters)} of {self.width}"] if self.keep < 1 else []
+        who = []
         if contradicted:
             who.append(f"{len(contradicted)} contradicted {'themselves' if len(contradicted) > 1 else 'itself'}"
-                       + (": none consistent, all voted" if everyone else ", left out"))
+                       + (": no consistent sample answered, all voted" if everyone else ", left out"))
+        if self.keep < 1:
+            of = "of those left" if contradicted and not everyone else f"of {self.width}"
+            who.append(f"the surest {len(voters)} {of}")
         return Outcome(dones[chosen], report, votes_line(dict(votes), winner, f" ({'; '.join(who)})" if who else ""),
                        tuple(dones))
 
