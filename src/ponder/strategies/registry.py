@@ -57,8 +57,8 @@ def from_short(text: str) -> Strategy:
         raise InvalidOption("strategy", f"{text.strip()!r}: only vote takes more than one /QUALIFIER")
     for word in words:  # vote@8/surest/consistent: both filters
         more = qualifier(name, word)
-        if set(more) & set(fields):
-            raise InvalidOption("strategy", f"{text.strip()!r} sets {', '.join(sorted(set(more) & set(fields)))} twice")
+        if again := sorted(set(more) & set(fields)):
+            raise InvalidOption("strategy", f"{text.strip()!r} sets {', '.join(again)} twice")
         fields |= more
     return from_fields(fields)
 

@@ -64,15 +64,19 @@ class Vote(Strategy):
             report |= {"keep": self.keep}
         if self.consistent:
             report |= {"consistent": True, "contradicted": contradicted}
-        who = []
+        line = votes_line(dict(votes), winner, self._who(voters, contradicted, everyone))
+        return Outcome(dones[chosen], report, line, tuple(dones))
+
+    def _who(self, voters: list[int], contradicted: list[int], everyone: bool) -> str:
+        """Which samples voted, for the votes line, where not all could: " (the surest 1 of 8)"."""
+        parts = []
         if contradicted:
-            who.append(f"{len(contradicted)} contradicted {'themselves' if len(contradicted) > 1 else 'itself'}"
-                       + (": no consistent sample answered, all voted" if everyone else ", left out"))
+            parts.append(f"{len(contradicted)} contradicted {'themselves' if len(contradicted) > 1 else 'itself'}"
+                         + (": no consistent sample answered, all voted" if everyone else ", left out"))
         if self.keep < 1:
-            of = "of those left" if contradicted and not everyone else f"of {self.width}"
-            who.append(f"the surest {len(voters)} {of}")
-        return Outcome(dones[chosen], report, votes_line(dict(votes), winner, f" ({'; '.join(who)})" if who else ""),
-                       tuple(dones))
+            parts.append(f"the surest {len(voters)} " + ("of those left" if contradicted and not everyone
+                                                         else f"of {self.width}"))
+        return f" ({'; '.join(parts)})" if parts else ""
 
 
 def check_flag(param: str, value: object) -> bool:
