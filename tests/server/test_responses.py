@@ -1,5 +1,6 @@
 """The Responses API through the official openai SDK: state, restarts, sealed reasoning, streaming."""
 
+import json
 import time
 
 import openai
@@ -143,13 +144,15 @@ def test_sealed_reasoning_from_another_server_is_rejected(client, tmp_path):
     other = Server(tmp_path / "other.db").start()
     try:
         foreign = other.client().responses.create(model="smollm2", input="Hi", reasoning={"effort": "minimal"},
-                                                  store=False, include=["reasoning.encrypted_content"])
+                                                  store=False, include=["reasoning.encrypted_content"],
+                                                  max_output_tokens=48)  # a sealed item is all it needs
     finally:
         other.stop()
     items = [{"role": "user", "content": "Hi"}, foreign.output[0].model_dump(exclude_none=True),
              {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Bye"}]
-    with pytest.raises(openai.BadRequestError):
+    with pytest.raises(openai.BadRequestError) as caught:
         client.responses.create(model="smollm2", input=items, reasoning=LOW)
+    assert caught.value.code == "invalid_encrypted_content"
 
 
 def test_retrieve_list_input_items_and_delete(client):
@@ -170,12 +173,16 @@ def test_retrieve_list_input_items_and_delete(client):
 
 
 def test_disconnecting_mid_stream_cancels_the_generation(server, http):
+    # The client leaves while the hidden reasoning runs (no event streams then, so a test that waits
+    # for more events first would only see the turn end by itself): the engine must drop it.
     body = {"model": "smollm2", "input": "Write a long story.", "reasoning": {"effort": "high"}, "stream": True,
             "max_output_tokens": 1500}
     with http.stream("POST", "/v1/responses", json=body) as response:
-        for count, _ in enumerate(response.iter_lines()):
-            if count > 20:
-                break
+        for line in response.iter_lines():
+            if line.startswith("data:") and json.loads(line[5:])["type"] == "response.output_item.added":
+                busy = http.get("/health").json()  # asked on another connection while this one is open
+                break  # leaving the iterator closes the connection (httpx)
+    assert busy["active_requests"] == 1  # it was running when the client left: 1,500 tokens take half a minute
     for _ in range(100):  # bounded: the engine should drop the sequence within a step or two
         health = http.get("/health").json()
         if health["live_sequences"] == 0 and health["active_requests"] == 0:
