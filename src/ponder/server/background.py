@@ -22,6 +22,7 @@ from ponder.server.errors import invalid
 from ponder.server.logs import LOG
 
 FINAL = ("completed", "incomplete", "failed", "cancelled")
+SETTLE_WAITS = (0.1, 0.5, 2.0)  # seconds before each further try to store a finished job's outcome
 
 
 class Job:
@@ -93,10 +94,8 @@ class Jobs:
                 LOG.error("background response %s failed", response_id, exc_info=error)
             finally:
                 try:
-                    await asyncio.to_thread(settle, job)
-                except Exception as error:  # a store that fails must not leave followers waiting
-                    LOG.error("settling background response %s failed", response_id, exc_info=error)
-                finally:
+                    await settled(settle, job)
+                finally:  # settled or not, followers must not be left waiting
                     job.finish()
                     self._jobs.pop(response_id, None)  # its frames are in the store now
 
@@ -104,6 +103,23 @@ class Jobs:
         self._tasks.add(task)  # held, so that the loop does not drop a running job
         task.add_done_callback(self._tasks.discard)
         return job
+
+
+async def settled(settle, job: Job) -> None:
+    """settle(job), tried again after a short wait where the store fails (SQLite's "database is
+    locked" under a burst of writers passes in moments). One that keeps failing is logged, and
+    the response reads as it was last stored until the server restarts and marks it failed."""
+    for wait in (*SETTLE_WAITS, None):
+        try:
+            await asyncio.to_thread(settle, job)
+            return
+        except Exception as error:
+            if wait is None:
+                LOG.error("settling background response %s failed; tried %d times", job.id,
+                          len(SETTLE_WAITS) + 1, exc_info=error)
+                return
+            LOG.warning("settling background response %s failed (%s); trying again in %.1f s", job.id, error, wait)
+            await asyncio.sleep(wait)
 
 
 def last_error(frames: list[str]) -> dict | None:
