@@ -22,8 +22,13 @@ from ponder.strategies import BestOfN, Refine, Single, ThinkLonger, Vote, parse_
     ("vote@8/surest/consistent", Vote, "vote@8/surest/consistent"),  # the spec reads back as itself
     ({"name": "best_of_n", "n": 4, "verifier": "checker"}, BestOfN, "best_of_n@4/checker"),
     ("best_of_n@8/self", BestOfN, "best_of_n@8/self"),
-    ("think_longer@300", ThinkLonger, "think_longer"),
-    ({"name": "think_longer", "min_tokens": 64, "continuation": "Hmm,"}, ThinkLonger, "think_longer"),
+    ("think_longer@300", ThinkLonger, "think_longer@300"),
+    ({"name": "think_longer", "min_tokens": 64, "continuation": "Hmm,"}, ThinkLonger, "think_longer@64"),
+    ("think_longer", ThinkLonger, "think_longer"),
+    ("vote@4/keep0.25", Vote, "vote@4/keep0.25"),
+    ("vote@4/keep0.25/consistent", Vote, "vote@4/keep0.25/consistent"),
+    ({"name": "vote", "n": 1}, Vote, "vote@1"),
+    ({"name": "best_of_n", "n": 1}, BestOfN, "best_of_n@1/self"),
     ("refine@3", Refine, "refine@3"),
     ({"name": "single"}, Single, "single"),
 ])
@@ -83,3 +88,15 @@ def test_model_suffixes():
     assert split_model("other:vote@8", "ponder-reasoner") == ("other:vote@8", None)
     with pytest.raises(InvalidOption, match="unknown strategy 'vot'"):
         split_model("ponder-reasoner:vot@8", "ponder-reasoner")
+
+
+@pytest.mark.parametrize("strategy", [
+    Vote(1), Vote(8), Vote(4, keep=0.25), Vote(16, keep=1e-05), Vote(3, keep=1 / 3, consistent=True),
+    Vote(8, keep=0.1, consistent=True), BestOfN(1), BestOfN(4, "checker"), ThinkLonger(), ThinkLonger(64),
+    Refine(1), Single(),
+], ids=lambda strategy: strategy.spec)
+def test_every_spec_reads_back_as_the_same_strategy(strategy):
+    again = parse_strategy(strategy.spec)
+    assert type(again) is type(strategy) and again.spec == strategy.spec
+    fields = ("width", "keep", "consistent", "min_tokens", "rounds")
+    assert [getattr(again, f, None) for f in fields] == [getattr(strategy, f, None) for f in fields]

@@ -104,9 +104,14 @@ class Strategy(ABC):
         return StrategyTurn(runtime, self, prompt, options, loop)
 
     @property
+    def count(self) -> int | None:
+        """Its main number, the short form's @COUNT (registry.py): samples, rounds, a floor."""
+        return None
+
+    @property
     def spec(self) -> str:
-        """The short form that names it (model suffix, CLI, eval): "vote@8"."""
-        return self.name if self.width == 1 else f"{self.name}@{self.width}"
+        """The short form that names it (model suffix, CLI, eval), which parses back to it: "vote@8"."""
+        return self.name if self.count is None else f"{self.name}@{self.count}"
 
 
 def check_cells(pool: int, prompt: Prompt, sequences: int, what: str, param: str) -> None:

@@ -30,6 +30,10 @@ class BestOfN(Strategy):
         self.verifier.check(messages)
 
     @property
+    def count(self) -> int:
+        return self.width
+
+    @property
     def spec(self) -> str:
         return f"{super().spec}/{self.verifier.name}"
 

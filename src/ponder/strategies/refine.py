@@ -31,8 +31,8 @@ class Refine(Strategy):
         self.rounds = check_count("rounds", rounds)
 
     @property
-    def spec(self) -> str:
-        return f"{self.name}@{self.rounds}"
+    def count(self) -> int:
+        return self.rounds
 
     def run(self, messages: tuple[Message, ...], options: TurnOptions) -> Run:
         (draft,) = yield [Ask(messages, options, "draft")]

@@ -4,8 +4,10 @@ The short form NAME[@COUNT][/QUALIFIER] is what fits where only a string fits: a
 suffix ("ponder-reasoner:vote@8"), a CLI flag, an eval sweep. COUNT is the strategy's main
 number: samples for vote and best_of_n, rounds for refine, the minimum thinking tokens for
 think_longer. QUALIFIER is best_of_n's verifier (best_of_n@8/self), or vote's filters
-(vote@8/surest: the surest tenth votes, at least one; vote@8/consistent: samples whose
-reasoning contradicts itself do not vote; vote@8/surest/consistent: both). Every mistake is
+(vote@8/surest: the surest tenth votes, at least one; vote@4/keep0.25: the surest quarter;
+vote@8/consistent: samples whose reasoning contradicts itself do not vote;
+vote@8/surest/consistent: both). Every strategy's spec parses back to it (a think_longer's
+continuation aside: the short form has no room for text). Every mistake is
 an InvalidOption that names the field and the fix.
 """
 
@@ -29,7 +31,8 @@ FIELDS = {
     "think_longer": ("min_tokens", "continuation"), "refine": ("rounds",),
 }
 COUNT = {"vote": "n", "best_of_n": "n", "think_longer": "min_tokens", "refine": "rounds"}
-_SHORT = re.compile(r"(?P<name>[A-Za-z_]+)(?:@(?P<count>\d+))?(?P<qualifiers>(?:/[A-Za-z_]+)*)")
+_SHORT = re.compile(r"(?P<name>[A-Za-z_]+)(?:@(?P<count>\d+))?(?P<qualifiers>(?:/[A-Za-z_]+[\d.]*)*)")
+_KEEP = re.compile(r"keep(?P<share>\d*\.?\d+)", re.IGNORECASE)  # vote@4/keep0.25: the surest quarter votes
 
 
 def parse_strategy(spec: object) -> Strategy:
@@ -67,10 +70,13 @@ def qualifier(name: str, word: str) -> dict:
     """The field a short form's /WORD sets: best_of_n's verifier, vote's filter."""
     if name == "vote":
         filters = {"surest": {"keep": SUREST}, "consistent": {"consistent": True}}
+        if keep := _KEEP.fullmatch(word):
+            return {"keep": float(keep["share"])}
         if word.lower() not in filters:
             raise InvalidOption("strategy", f"vote/{word}: vote's qualifiers are /surest (the surest tenth of the "
-                                "samples votes, at least one) and /consistent (samples whose reasoning "
-                                "contradicts itself do not vote)")
+                                "samples votes, at least one), /keepSHARE (the surest share, such as "
+                                "/keep0.25) and /consistent (samples whose reasoning contradicts itself "
+                                "do not vote)")
         return filters[word.lower()]
     return {"verifier": word}
 

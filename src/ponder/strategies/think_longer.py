@@ -26,6 +26,10 @@ class ThinkLonger(Strategy):
             raise InvalidOption("strategy.continuation", "must be some text, such as \"Wait,\"")
         self.continuation = continuation
 
+    @property
+    def count(self) -> int | None:
+        return self.min_tokens  # the short form cannot say a continuation: it names the default's
+
     def minimum(self, options: TurnOptions) -> int:
         """The floor asked for, else half the reasoning budget."""
         return self.min_tokens if self.min_tokens is not None else reasoning_tokens(options) // 2

@@ -9,6 +9,7 @@ only the samples whose reasoning never states one expression equal to two values
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 
 from ponder.answers import extract_any
 from ponder.config import TurnOptions
@@ -31,10 +32,14 @@ class Vote(Strategy):
         self.consistent = check_flag("consistent", consistent)
 
     @property
+    def count(self) -> int:
+        return self.width
+
+    @property
     def spec(self) -> str:
         spec = super().spec
         if self.keep < 1:
-            spec += "/surest" if self.keep == SUREST else f"/keep{self.keep:g}"
+            spec += "/surest" if self.keep == SUREST else f"/keep{Decimal(repr(self.keep)):f}"  # 1e-05 as 0.00001
         return spec + "/consistent" if self.consistent else spec
 
     def check(self, messages: Sequence[Message], options: TurnOptions, max_n: int) -> None:
