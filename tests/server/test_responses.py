@@ -156,9 +156,9 @@ def test_sealed_reasoning_from_another_server_is_rejected(client, tmp_path):
 
 
 def test_retrieve_list_input_items_and_delete(client):
-    first = client.responses.create(model="smollm2", input="Hi there", reasoning={"effort": "minimal"},
-                                    instructions="Be kind.")
-    second = client.responses.create(model="smollm2", previous_response_id=first.id, reasoning={"effort": "minimal"},
+    short = {"model": "smollm2", "reasoning": {"effort": "minimal"}, "max_output_tokens": 48}  # what it says is not read
+    first = client.responses.create(input="Hi there", instructions="Be kind.", **short)
+    second = client.responses.create(previous_response_id=first.id, **short,
                                      input=[{"role": "user", "content": "One"}, {"role": "user", "content": "Two"}])
     assert client.responses.retrieve(first.id).output_text == first.output_text
     items = client.responses.input_items.list(second.id)
@@ -192,9 +192,10 @@ def test_disconnecting_mid_stream_cancels_the_generation(server, http):
 
 
 def test_the_context_layout_adds_up_to_the_usage(client, http):
+    # capped: an uncapped answer ran to 30 s in one CI run; the layout adds up at any length
     first = client.responses.create(model="smollm2", input="What is 12+7?", reasoning=LOW, instructions="Be brief.",
-                                    extra_body={"seed": 3})
-    second = client.responses.create(model="smollm2", input="And times 3?", reasoning=LOW,
+                                    max_output_tokens=160, extra_body={"seed": 3})
+    second = client.responses.create(model="smollm2", input="And times 3?", reasoning=LOW, max_output_tokens=160,
                                      previous_response_id=first.id, instructions="Be brief.", extra_body={"seed": 4})
     for reply, carried in ((first, False), (second, True)):
         layout = http.get(f"/v1/responses/{reply.id}/context").json()
