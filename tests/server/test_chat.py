@@ -78,7 +78,8 @@ def test_max_tokens_is_an_alias(client):
 
 
 def test_effort_none_answers_without_reasoning(client):
-    reply = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="none")
+    reply = client.chat.completions.create(model="smollm2", messages=ASK, reasoning_effort="none",
+                                           max_completion_tokens=64)
     assert reply.usage.completion_tokens_details.reasoning_tokens == 0
     assert reply.choices[0].message.reasoning_content is None and reply.choices[0].message.content
 
@@ -104,7 +105,8 @@ def test_developer_and_system_messages_and_text_parts(client):
         {"role": "developer", "content": "Answer with a number."},
         {"role": "user", "content": [{"type": "text", "text": "What is "}, {"type": "text", "text": "3+3?"}]},
     ]
-    reply = client.chat.completions.create(model="smollm2", messages=messages, reasoning_effort="minimal")
+    reply = client.chat.completions.create(model="smollm2", messages=messages, reasoning_effort="minimal",
+                                           max_completion_tokens=160)  # 64 thinking, the rest answer
     assert reply.choices[0].message.content
     # system and developer fold into one system prompt (before ponder's instruction), parts join
     system = "You are terse.\n\nAnswer with a number."

@@ -102,7 +102,7 @@ def test_reasoning_summary_is_the_reasonings_conclusion_streamed_and_not(client)
                                                             whole.output[0].model_dump(exclude_none=True),
                                                             {"role": "assistant", "content": whole.output_text},
                                                             {"role": "user", "content": "Thanks."}],
-                                     reasoning={"effort": "none"}, store=False)
+                                     reasoning={"effort": "none"}, store=False, max_output_tokens=48)
     assert sealed.status in ("completed", "incomplete")
     none = client.responses.create(model="smollm2", input="What is 5+6?", reasoning=LOW, extra_body={"seed": 5})
     assert none.output[0].summary == []  # only when asked
@@ -156,7 +156,7 @@ def test_sealed_reasoning_from_another_server_is_rejected(client, tmp_path):
 
 
 def test_retrieve_list_input_items_and_delete(client):
-    short = {"model": "smollm2", "reasoning": {"effort": "minimal"}, "max_output_tokens": 48}  # what it says is not read
+    short = {"model": "smollm2", "reasoning": {"effort": "minimal"}, "max_output_tokens": 48}  # its text is not read
     first = client.responses.create(input="Hi there", instructions="Be kind.", **short)
     second = client.responses.create(previous_response_id=first.id, **short,
                                      input=[{"role": "user", "content": "One"}, {"role": "user", "content": "Two"}])
